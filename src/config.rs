@@ -88,8 +88,9 @@ pub struct Config {
     pub login_limits: LoginLimits,
     /// Take the client address from `X-Forwarded-For`/`X-Real-IP` (`TRUST_PROXY_HEADERS`).
     pub trust_proxy_headers: bool,
-    /// Base URL used to build invite links (`PUBLIC_URL`).
-    pub public_url: String,
+    /// Base URL used to build invite links (`PUBLIC_URL`); `None` means this
+    /// server's own address, known once the port is bound.
+    pub public_url: Option<String>,
     /// How long in-flight requests get to finish after SIGTERM (`SHUTDOWN_TIMEOUT_SECONDS`).
     pub shutdown_timeout: Duration,
 }
@@ -164,15 +165,16 @@ impl Config {
                 reason: "must be at least 1".into(),
             });
         }
-        let public_url = env
-            .get("PUBLIC_URL")
-            .unwrap_or_else(|| format!("http://127.0.0.1:{port}"));
-        if url::Url::parse(&public_url).is_err() {
-            return Err(ConfigError {
-                variable: "PUBLIC_URL",
-                value: public_url,
-                reason: "expected an absolute URL such as https://interviews.example.com".into(),
-            });
+        let public_url = env.get("PUBLIC_URL");
+        if let Some(url) = &public_url {
+            if url::Url::parse(url).is_err() {
+                return Err(ConfigError {
+                    variable: "PUBLIC_URL",
+                    value: url.clone(),
+                    reason: "expected an absolute URL such as https://interviews.example.com"
+                        .into(),
+                });
+            }
         }
         Ok(Self {
             bind,
@@ -200,7 +202,7 @@ impl Config {
                 account_window: Duration::from_secs(15 * 60),
             },
             trust_proxy_headers: env.parse_bool("TRUST_PROXY_HEADERS", false)?,
-            public_url: public_url.trim_end_matches('/').to_string(),
+            public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
             shutdown_timeout: Duration::from_secs(env.parse("SHUTDOWN_TIMEOUT_SECONDS", 30)?),
         })
     }
@@ -338,7 +340,7 @@ mod tests {
         assert!(c.allow_signup);
         assert!(!c.demo_seed);
         assert!(c.database_url.is_none());
-        assert_eq!(c.public_url, "http://127.0.0.1:8080");
+        assert_eq!(c.public_url, None);
         assert!(c
             .effective_database_url()
             .expose()

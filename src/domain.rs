@@ -87,7 +87,10 @@ impl Password {
             ));
         }
         if raw.len() > Self::MAX_BYTES {
-            return Err(format!("password must be at most {} bytes", Self::MAX_BYTES));
+            return Err(format!(
+                "password must be at most {} bytes",
+                Self::MAX_BYTES
+            ));
         }
         Ok(Self(raw))
     }
@@ -180,7 +183,10 @@ impl Language {
             .find(|l| l.as_str() == raw)
             .ok_or_else(|| {
                 let names: Vec<_> = Self::ALL.iter().map(|l| l.as_str()).collect();
-                format!("unknown language `{raw}`; expected one of {}", names.join(", "))
+                format!(
+                    "unknown language `{raw}`; expected one of {}",
+                    names.join(", ")
+                )
             })
     }
 }
@@ -207,7 +213,16 @@ mod tests {
 
     #[test]
     fn malformed_emails_are_refused() {
-        for bad in ["", "ada", "ada@", "@example.com", "a@b", "a b@c.d", "a@@b.c", "a@.com"] {
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "a@b",
+            "a b@c.d",
+            "a@@b.c",
+            "a@.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
         }
         assert!(Email::parse(&format!("{}@x.io", "a".repeat(65))).is_err());
@@ -221,8 +236,9 @@ mod tests {
         assert!(Password::parse("éééééééé".into()).is_ok());
         assert!(Password::parse("a".repeat(1024)).is_ok());
         assert!(Password::parse("a".repeat(1025)).is_err());
-        assert!(!format!("{:?}", Password::parse("hunter2hunter2".into()).unwrap())
-            .contains("hunter2"));
+        assert!(
+            !format!("{:?}", Password::parse("hunter2hunter2".into()).unwrap()).contains("hunter2")
+        );
     }
 
     #[test]

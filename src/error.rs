@@ -159,10 +159,9 @@ impl IntoResponse for ApiError {
         if let Self::RateLimited { retry_after, .. } = &self {
             // Round up so a client that waits exactly this long is let through.
             let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from(secs.max(1)),
-            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
         }
         response
     }

@@ -9,7 +9,11 @@ use devinterview::domain::{Email, Password, PersonName};
 use devinterview::startup::{self, Application};
 
 #[derive(Parser)]
-#[command(name = "devinterview", version, about = "Self-hosted technical interview platform")]
+#[command(
+    name = "devinterview",
+    version,
+    about = "Self-hosted technical interview platform"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

@@ -46,16 +46,26 @@ impl Application {
     }
 
     /// Builds the server with the given clock (tests pass a manual one).
-    pub async fn build_with_clock(config: Config, clock: Clock) -> anyhow::Result<Self> {
+    pub async fn build_with_clock(mut config: Config, clock: Clock) -> anyhow::Result<Self> {
+        let addr = SocketAddr::new(config.bind, config.port);
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} (set BIND and PORT)"))?;
+        if config.public_url.is_none() {
+            // Invite links point at this server unless PUBLIC_URL says otherwise.
+            let host = if config.bind.is_unspecified() {
+                "127.0.0.1".to_string()
+            } else {
+                config.bind.to_string()
+            };
+            let port = listener.local_addr()?.port();
+            config.public_url = Some(format!("http://{host}:{port}"));
+        }
         let state = build_state(config, clock).await?;
         if state.config.demo_seed {
             seed_demo(&state).await?;
         }
         let router = build_router(state.clone());
-        let addr = SocketAddr::new(state.config.bind, state.config.port);
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("cannot listen on {addr} (set BIND and PORT)"))?;
         Ok(Self {
             listener,
             router,
@@ -147,14 +157,17 @@ async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         return Ok(());
     }
     let email = crate::domain::Email::parse(DEMO_EMAIL).map_err(anyhow::Error::msg)?;
-    let name = crate::domain::PersonName::parse("Demo Interviewer", "name")
-        .map_err(anyhow::Error::msg)?;
+    let name =
+        crate::domain::PersonName::parse("Demo Interviewer", "name").map_err(anyhow::Error::msg)?;
     let password =
         crate::domain::Password::parse(DEMO_PASSWORD.into()).map_err(anyhow::Error::msg)?;
     api::auth::create_interviewer(&state.db, state.clock.now_ms(), &email, &name, password)
         .await
         .map_err(|e| anyhow::anyhow!("cannot create the demo interviewer: {e}"))?;
-    tracing::info!(email = DEMO_EMAIL, "created the demo interviewer (DEMO_SEED is on)");
+    tracing::info!(
+        email = DEMO_EMAIL,
+        "created the demo interviewer (DEMO_SEED is on)"
+    );
     Ok(())
 }
 

@@ -31,5 +31,11 @@ CREATE TABLE interview_sessions (
     deleted_at      BIGINT
 );
 
+-- The dashboard lists live sessions of one owner, newest first, optionally of one
+-- status; both orders and counts are answered from these indexes alone.
 CREATE INDEX interview_sessions_owner_created
-    ON interview_sessions (owner_id, created_at DESC, id DESC);
+    ON interview_sessions (owner_id, created_at DESC, id DESC)
+    WHERE deleted_at IS NULL;
+CREATE INDEX interview_sessions_owner_status_created
+    ON interview_sessions (owner_id, status, created_at DESC, id DESC)
+    WHERE deleted_at IS NULL;

@@ -105,7 +105,10 @@ pub struct MeResponse {
 pub(crate) fn issue_token(state: &AppState, who: &Principal) -> ApiResult<(String, String)> {
     let now_s = chrono::Utc::now().timestamp();
     let ttl_s = state.config.token_ttl.as_secs() as i64;
-    let token = state.keys.issue(who, now_s, ttl_s).map_err(ApiError::internal)?;
+    let token = state
+        .keys
+        .issue(who, now_s, ttl_s)
+        .map_err(ApiError::internal)?;
     Ok((token, rfc3339((now_s + ttl_s) * 1000)))
 }
 
@@ -187,11 +190,19 @@ async fn login(
         retry_after,
         message: "too many login attempts; try again later".into(),
     };
-    state.login_limits.by_ip.hit(&ip.to_string()).map_err(too_many)?;
+    state
+        .login_limits
+        .by_ip
+        .hit(&ip.to_string())
+        .map_err(too_many)?;
     // A malformed address cannot have an account; answer as for a wrong password.
     let email = Email::parse(&body.email).ok();
     if let Some(email) = &email {
-        state.login_limits.by_account.hit(email.as_str()).map_err(too_many)?;
+        state
+            .login_limits
+            .by_account
+            .hit(email.as_str())
+            .map_err(too_many)?;
     }
     let user = match &email {
         Some(email) => users::find_by_email(&state.db, email.as_str()).await?,

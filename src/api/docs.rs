@@ -50,10 +50,18 @@ pub fn router(doc: OpenApiDoc) -> Router<AppState> {
             "/api/openapi.json",
             get(move || {
                 let json = json.clone();
-                async move { ([(header::CONTENT_TYPE, "application/json")], json.to_string()) }
+                async move {
+                    (
+                        [(header::CONTENT_TYPE, "application/json")],
+                        json.to_string(),
+                    )
+                }
             }),
         )
-        .route("/api/docs", get(|| async { Html(include_str!("docs/index.html")) }))
+        .route(
+            "/api/docs",
+            get(|| async { Html(include_str!("docs/index.html")) }),
+        )
         .route(
             "/api/docs/docs.js",
             get(|| async {

@@ -152,7 +152,8 @@ impl SessionView {
             _ => 0,
         };
         let interviewer = audience == Audience::Interviewer;
-        let invite_url = format!("{}/join/{}", state.config.public_url, row.invite_token);
+        let base = state.config.public_url.as_deref().unwrap_or_default();
+        let invite_url = format!("{base}/join/{}", row.invite_token);
         Self {
             never_started: row.status == "completed" && row.started_at.is_none(),
             id: row.id,
@@ -218,7 +219,9 @@ async fn list_sessions(
 ) -> ApiResult<Json<SessionPageView>> {
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::BadRequest(format!("limit must be between 1 and {MAX_PAGE}")));
+        return Err(ApiError::BadRequest(format!(
+            "limit must be between 1 and {MAX_PAGE}"
+        )));
     }
     let offset = q.offset.unwrap_or(0);
     if offset < 0 {
@@ -256,8 +259,8 @@ async fn create_session(
     who: Interviewer,
     Json(body): Json<CreateSessionRequest>,
 ) -> ApiResult<(StatusCode, Json<SessionView>)> {
-    let candidate_name =
-        PersonName::parse(&body.candidate_name, "candidateName").map_err(ApiError::Unprocessable)?;
+    let candidate_name = PersonName::parse(&body.candidate_name, "candidateName")
+        .map_err(ApiError::Unprocessable)?;
     let candidate_email = Email::parse(&body.candidate_email).map_err(ApiError::Unprocessable)?;
     let title = match &body.title {
         Some(t) => validate_title(t)?,
@@ -373,7 +376,14 @@ async fn delete_session(
     who: Interviewer,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    if sessions::delete(&state.db, &id.to_string(), &who.user_id, state.clock.now_ms()).await? {
+    if sessions::delete(
+        &state.db,
+        &id.to_string(),
+        &who.user_id,
+        state.clock.now_ms(),
+    )
+    .await?
+    {
         tracing::info!(session_id = %id, "session deleted");
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -426,7 +436,9 @@ async fn terminate_session(
         }
         None => {
             owned(&state, id, &who).await?;
-            Err(ApiError::Conflict("the session is already completed".into()))
+            Err(ApiError::Conflict(
+                "the session is already completed".into(),
+            ))
         }
     }
 }

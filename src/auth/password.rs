@@ -2,7 +2,9 @@
 
 use std::sync::OnceLock;
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 use crate::domain::Password;
@@ -58,10 +60,14 @@ mod tests {
 
     #[tokio::test]
     async fn a_hash_verifies_only_its_own_password() {
-        let h = hash(Password::parse("correct horse".into()).unwrap()).await.unwrap();
+        let h = hash(Password::parse("correct horse".into()).unwrap())
+            .await
+            .unwrap();
         assert!(h.starts_with("$argon2id$"));
         assert!(!h.contains("correct horse"));
-        assert!(verify(Some(h.clone()), "correct horse".into()).await.unwrap());
+        assert!(verify(Some(h.clone()), "correct horse".into())
+            .await
+            .unwrap());
         assert!(!verify(Some(h), "wrong horse!".into()).await.unwrap());
         assert!(!verify(None, "correct horse".into()).await.unwrap());
     }

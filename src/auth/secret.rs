@@ -71,7 +71,10 @@ mod tests {
     fn a_configured_secret_wins() {
         let dir = tempfile::tempdir().unwrap();
         let s = Secret::new("configured-secret-configured-secret!!");
-        assert_eq!(load_or_create(Some(&s), dir.path()).unwrap().expose(), s.expose());
+        assert_eq!(
+            load_or_create(Some(&s), dir.path()).unwrap().expose(),
+            s.expose()
+        );
         assert!(!dir.path().join(FILE_NAME).exists());
     }
 }

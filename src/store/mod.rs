@@ -80,7 +80,9 @@ fn is_unavailable(err: &sqlx::Error) -> bool {
         | sqlx::Error::PoolClosed
         | sqlx::Error::Io(_)
         | sqlx::Error::Tls(_)
-        | sqlx::Error::WorkerCrashed => true,
+        | sqlx::Error::WorkerCrashed
+        // A server or proxy that accepts and then hangs up mid-handshake.
+        | sqlx::Error::Protocol(_) => true,
         sqlx::Error::Database(db) => match db.code() {
             // PostgreSQL: connection exceptions (08…), operator intervention such
             // as a shutdown or restart (57P…), insufficient resources (53…).
@@ -138,10 +140,7 @@ impl Db {
             });
         }
         let pool = options.connect_lazy(url.expose()).map_err(|e| {
-            anyhow::anyhow!(
-                "cannot use DATABASE_URL {}: {e}",
-                redact_url(url.expose())
-            )
+            anyhow::anyhow!("cannot use DATABASE_URL {}: {e}", redact_url(url.expose()))
         })?;
         Ok(Self { pool, backend })
     }
@@ -167,8 +166,8 @@ impl Db {
         self.backend
     }
 
-    /// The underlying pool, for the store modules.
-    pub(crate) fn pool(&self) -> &AnyPool {
+    /// The underlying pool (the store modules' queries; tests inspect rows with it).
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 

@@ -122,31 +122,39 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> StoreResult<SessionPage> {
-    let filter = "owner_id = $1 AND deleted_at IS NULL AND ($2 = '' OR status = $2)";
-    let status = status.unwrap_or("");
+    // Two fixed statements rather than one with an "any status" parameter, so
+    // each can be answered from its own index.
+    let filter = match status {
+        None => "owner_id = $1 AND deleted_at IS NULL",
+        Some(_) => "owner_id = $1 AND deleted_at IS NULL AND status = $2",
+    };
+    let (page_at, next) = if status.is_some() {
+        ("$3", "$4")
+    } else {
+        ("$2", "$3")
+    };
     let sql = format!(
         "SELECT {COLUMNS} FROM interview_sessions WHERE {filter}
-         ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
+         ORDER BY created_at DESC, id DESC LIMIT {page_at} OFFSET {next}"
     );
-    let items = sqlx::query_as::<_, SessionRow>(&sql)
-        .bind(owner_id)
-        .bind(status)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(db.pool())
-        .await?;
+    let mut query = sqlx::query_as::<_, SessionRow>(&sql).bind(owner_id);
+    if let Some(status) = status {
+        query = query.bind(status);
+    }
+    let items = query.bind(limit).bind(offset).fetch_all(db.pool()).await?;
     let count_sql = format!("SELECT COUNT(*) FROM interview_sessions WHERE {filter}");
-    let total: i64 = sqlx::query_scalar(&count_sql)
-        .bind(owner_id)
-        .bind(status)
-        .fetch_one(db.pool())
-        .await?;
+    let mut count = sqlx::query_scalar(&count_sql).bind(owner_id);
+    if let Some(status) = status {
+        count = count.bind(status);
+    }
+    let total: i64 = count.fetch_one(db.pool()).await?;
     Ok(SessionPage { items, total })
 }
 
 /// A live (not deleted) session by id.
 pub async fn get(db: &Db, id: &str) -> StoreResult<Option<SessionRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM interview_sessions WHERE id = $1 AND deleted_at IS NULL");
+    let sql =
+        format!("SELECT {COLUMNS} FROM interview_sessions WHERE id = $1 AND deleted_at IS NULL");
     Ok(sqlx::query_as::<_, SessionRow>(&sql)
         .bind(id)
         .fetch_optional(db.pool())
@@ -197,7 +205,12 @@ pub async fn update(
 }
 
 /// Moves a scheduled session to active; `None` if it was not scheduled (or not found).
-pub async fn start(db: &Db, id: &str, owner_id: &str, now_ms: i64) -> StoreResult<Option<SessionRow>> {
+pub async fn start(
+    db: &Db,
+    id: &str,
+    owner_id: &str,
+    now_ms: i64,
+) -> StoreResult<Option<SessionRow>> {
     let sql = format!(
         "UPDATE interview_sessions SET status = 'active', started_at = $3, updated_at = $3
          WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL AND status = 'scheduled'

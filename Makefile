@@ -1,0 +1,42 @@
+# The README's two commands are `make run` and `make test`; everything else here
+# is what they are made of.
+
+CARGO ?= cargo
+
+.PHONY: run test check fmt lint build release web clean
+
+## Start the app on the embedded default (SQLite in ./data) at http://127.0.0.1:8080.
+run: web
+	$(CARGO) run --release --bin devinterview
+
+## The whole test suite: unit and integration tests (SQLite always; PostgreSQL
+## too when TEST_DATABASE_URL is set).
+test: web
+	$(CARGO) test --all-targets
+
+## What CI checks besides the tests.
+check: fmt lint
+
+fmt:
+	$(CARGO) fmt --all -- --check
+
+lint:
+	$(CARGO) clippy --all-targets -- -D warnings
+
+build:
+	$(CARGO) build
+
+release:
+	$(CARGO) build --release
+
+## Build the web client into web/dist when it exists (see web/README.md).
+web:
+	@if [ -f web/package.json ]; then \
+		cd web && npm ci --no-audit --no-fund && npm run build; \
+	else \
+		echo "web client not present yet; the server serves a placeholder page"; \
+	fi
+
+clean:
+	$(CARGO) clean
+	rm -rf web/dist

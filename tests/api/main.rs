@@ -1,0 +1,12 @@
+//! Integration tests: the real server on a random port, a fresh database per
+//! test, spoken to over HTTP. Each test runs on SQLite, and on PostgreSQL too
+//! when `TEST_DATABASE_URL` is set.
+
+mod helpers;
+
+mod auth;
+mod errors;
+mod invites;
+mod ops;
+mod sessions;
+mod storage;
