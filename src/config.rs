@@ -93,6 +93,25 @@ pub struct Config {
     pub public_url: Option<String>,
     /// How long in-flight requests get to finish after SIGTERM (`SHUTDOWN_TIMEOUT_SECONDS`).
     pub shutdown_timeout: Duration,
+    /// Server-side code execution settings.
+    pub sandbox: SandboxSettings,
+}
+
+/// Settings of the server-side sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxSettings {
+    /// Whether server-side execution is on (`SANDBOX_ENABLED`).
+    pub enabled: bool,
+    /// Runtime manifests and fetched artefacts (`RUNTIMES_DIR`).
+    pub runtimes_dir: PathBuf,
+    /// Compiled-module cache (`SANDBOX_CACHE_DIR`; default `DATA_DIR/sandbox-cache`).
+    pub cache_dir: Option<PathBuf>,
+    /// Most runs at once (`SANDBOX_CONCURRENCY`; default: cores).
+    pub max_concurrent: usize,
+    /// Most runs waiting (`SANDBOX_QUEUE_CAP`).
+    pub max_queued: usize,
+    /// Runs one user (or one candidate's session) may start per minute (`EXECUTIONS_PER_MINUTE`).
+    pub per_minute: u32,
 }
 
 /// A configuration value that could not be used.
@@ -204,6 +223,21 @@ impl Config {
             trust_proxy_headers: env.parse_bool("TRUST_PROXY_HEADERS", false)?,
             public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
             shutdown_timeout: Duration::from_secs(env.parse("SHUTDOWN_TIMEOUT_SECONDS", 30)?),
+            sandbox: SandboxSettings {
+                enabled: env.parse_bool("SANDBOX_ENABLED", true)?,
+                runtimes_dir: PathBuf::from(
+                    env.get("RUNTIMES_DIR")
+                        .unwrap_or_else(|| "./runtimes".into()),
+                ),
+                cache_dir: env.get("SANDBOX_CACHE_DIR").map(PathBuf::from),
+                max_concurrent: env.parse_min(
+                    "SANDBOX_CONCURRENCY",
+                    std::thread::available_parallelism().map_or(2, |n| n.get()),
+                    1,
+                )?,
+                max_queued: env.parse("SANDBOX_QUEUE_CAP", 64)?,
+                per_minute: env.parse_min("EXECUTIONS_PER_MINUTE", 120, 1)?,
+            },
         })
     }
 
@@ -359,6 +393,8 @@ mod tests {
             ("CORS_ORIGINS", "*"),
             ("MAX_BODY_BYTES", "10"),
             ("PUBLIC_URL", "not a url"),
+            ("SANDBOX_CONCURRENCY", "0"),
+            ("SANDBOX_ENABLED", "perhaps"),
         ] {
             let err = Config::from_vars(&vars(&[(name, value)])).unwrap_err();
             assert_eq!(err.variable, name, "{err}");

@@ -72,6 +72,8 @@ async fn run() -> anyhow::Result<()> {
                 }
             };
             let password = Password::parse(raw).map_err(anyhow::Error::msg)?;
+            let mut config = config;
+            config.sandbox.enabled = false;
             let state = startup::build_state(config, Default::default()).await?;
             let user = devinterview::api::auth::create_interviewer(
                 &state.db,

@@ -22,6 +22,8 @@ use crate::auth::{secret, TokenKeys};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::sandbox::limits::{Limits, Maxima};
+use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::state::{AppState, LoginThrottle};
 use crate::store::{users, Db};
 use crate::telemetry::{self, Metrics};
@@ -142,14 +144,39 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
         by_ip: RateLimiter::new(limits.per_ip, limits.ip_window),
         by_account: RateLimiter::new(limits.per_account, limits.account_window),
     };
+    let metrics = Metrics::new()?;
+    let sandbox = build_sandbox(&config, metrics.registry())?;
+    let execution_limits = RateLimiter::new(config.sandbox.per_minute, Duration::from_secs(60));
     Ok(AppState {
         keys: Arc::new(TokenKeys::new(&jwt_secret)),
         config: Arc::new(config),
         db,
         clock,
         login_limits: Arc::new(login_limits),
-        metrics: Arc::new(Metrics::new()?),
+        metrics: Arc::new(metrics),
+        sandbox,
+        execution_limits: Arc::new(execution_limits),
     })
+}
+
+fn build_sandbox(config: &Config, registry: &prometheus::Registry) -> anyhow::Result<Arc<Sandbox>> {
+    let s = &config.sandbox;
+    let sandbox_config = SandboxConfig {
+        runtimes_dir: s.runtimes_dir.clone(),
+        cache_dir: s
+            .cache_dir
+            .clone()
+            .unwrap_or_else(|| config.data_dir.join("sandbox-cache")),
+        max_concurrent: s.max_concurrent,
+        max_queued: s.max_queued,
+        defaults: Limits::DEFAULT,
+        maxima: Maxima::DEFAULT,
+    };
+    if s.enabled {
+        Sandbox::start(sandbox_config, registry)
+    } else {
+        Sandbox::disabled(sandbox_config, registry)
+    }
 }
 
 async fn seed_demo(state: &AppState) -> anyhow::Result<()> {

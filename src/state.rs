@@ -6,6 +6,7 @@ use crate::auth::rate_limit::RateLimiter;
 use crate::auth::TokenKeys;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::sandbox::Sandbox;
 use crate::store::Db;
 use crate::telemetry::Metrics;
 
@@ -24,6 +25,10 @@ pub struct AppState {
     pub login_limits: Arc<LoginThrottle>,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
+    /// Server-side code execution.
+    pub sandbox: Arc<Sandbox>,
+    /// Per-caller throttle on starting runs.
+    pub execution_limits: Arc<RateLimiter>,
 }
 
 /// The two login throttles: per client address and per account.

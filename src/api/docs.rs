@@ -23,6 +23,7 @@ use crate::state::AppState;
         (name = "auth", description = "Accounts and tokens"),
         (name = "sessions", description = "Interview sessions"),
         (name = "invites", description = "Candidate invite links"),
+        (name = "executions", description = "Running code in the server's WebAssembly sandbox"),
         (name = "ops", description = "Health"),
     )
 )]

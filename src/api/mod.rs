@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod docs;
+pub mod executions;
 pub mod extract;
 pub mod invites;
 pub mod ops;
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(sessions::router())
         .merge(invites::router())
+        .merge(executions::router())
         .merge(ops::router())
         .split_for_parts();
     api.merge(docs::router(doc))

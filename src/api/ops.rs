@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::Json;
+use crate::sandbox::SandboxStatus;
 use crate::state::AppState;
 
 /// Routes of this module (`/metrics` is added outside the documented API).
@@ -25,11 +26,17 @@ pub struct Health {
     pub database: &'static str,
     /// `sqlite` or `postgres`.
     pub database_backend: &'static str,
+    /// Server-side execution: `starting`, `ready`, `failed` or `disabled`.
+    pub sandbox: &'static str,
+    /// Why the sandbox is unavailable, when it has failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sandbox_message: Option<String>,
     /// Server version.
     pub version: &'static str,
 }
 
-/// Whether the server and its database answer; 503 when the database does not.
+/// Whether the server and its database answer (503 when the database does not),
+/// and how the sandbox is doing (a failed sandbox degrades, it does not take the node out).
 #[utoipa::path(get, path = "/health", tag = "ops",
     responses(
         (status = 200, description = "Healthy", body = Health),
@@ -43,10 +50,21 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
+    let sandbox = state.sandbox.status();
+    let sandbox_ok = !matches!(sandbox, SandboxStatus::Failed(_));
     (
         status,
         Json(Health {
-            status: if db_ok { "ok" } else { "degraded" },
+            status: if db_ok && sandbox_ok {
+                "ok"
+            } else {
+                "degraded"
+            },
+            sandbox: sandbox.as_str(),
+            sandbox_message: match sandbox {
+                SandboxStatus::Failed(m) => Some(m),
+                _ => None,
+            },
             database: if db_ok { "ok" } else { "unavailable" },
             database_backend: state.db.backend().name(),
             version: env!("CARGO_PKG_VERSION"),

@@ -157,6 +157,15 @@ impl TestAppBuilder {
         vars.insert("DATA_DIR".into(), data_dir.path().display().to_string());
         vars.entry("WEB_DIR".into())
             .or_insert_with(|| data_dir.path().join("no-web").display().to_string());
+        // The sandbox is on only in the tests that use it; they share one compiled-module
+        // cache, so CPython is compiled once per machine, not once per test.
+        let root = env!("CARGO_MANIFEST_DIR");
+        vars.entry("SANDBOX_ENABLED".into())
+            .or_insert_with(|| "false".into());
+        vars.entry("RUNTIMES_DIR".into())
+            .or_insert_with(|| format!("{root}/runtimes"));
+        vars.entry("SANDBOX_CACHE_DIR".into())
+            .or_insert_with(|| format!("{root}/target/sandbox-cache"));
         let db_url = match (&self.database_url, self.backend) {
             (Some(url), _) => Some(url.clone()),
             (None, Backend::Postgres) => Some(self.pg_db().await.url.clone()),
@@ -342,6 +351,25 @@ impl TestApp {
 
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
         self.call(Method::DELETE, path, token, None).await
+    }
+
+    /// Waits until the sandbox has compiled its runtimes, and asserts it is ready.
+    pub async fn sandbox_ready(&self) {
+        let status = self
+            .state
+            .sandbox
+            .wait_ready(std::time::Duration::from_secs(300))
+            .await;
+        assert_eq!(
+            status,
+            devinterview::sandbox::SandboxStatus::Ready,
+            "the sandbox did not start; run `make runtimes` first"
+        );
+    }
+
+    /// Runs code on the server and returns the reply.
+    pub async fn execute(&self, token: &str, body: Value) -> Reply {
+        self.post("/api/executions", Some(token), body).await
     }
 
     /// Signs up and returns the raw reply.

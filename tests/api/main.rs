@@ -8,5 +8,6 @@ mod auth;
 mod errors;
 mod invites;
 mod ops;
+mod sandbox;
 mod sessions;
 mod storage;

@@ -1,0 +1,105 @@
+//! The one wasmtime `Engine` every run shares, and the thread that advances its
+//! epoch (the wall-clock deadline's tick).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
+
+/// How often the epoch advances; wall deadlines are counted in these ticks.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Guest code yields to the async runtime after this much fuel (a few ms of
+/// work), so long runs share threads with short ones and realtime traffic. The
+/// interval does not change how much fuel a run uses.
+pub const FUEL_YIELD_INTERVAL: u64 = 10_000_000;
+
+/// Native stack for guest code. wasmtime's default (512 KiB) ends QuickJS
+/// recursion long before its own 2 MiB guest stack does; 8 MiB lets the guest
+/// reach its own limit and throw a clean `RangeError`.
+pub const MAX_WASM_STACK: usize = 8 << 20;
+
+/// Engine settings that size the instance pool.
+#[derive(Debug, Clone, Copy)]
+pub struct EngineSettings {
+    /// Most runs at once (the pool holds a few more for runs being torn down).
+    pub max_concurrent: usize,
+    /// Largest linear memory any run may have.
+    pub max_memory_bytes: u64,
+}
+
+/// Builds the engine: Cranelift, fuel, epoch interruption, pooling allocator
+/// with copy-on-write memory images.
+pub fn build(settings: EngineSettings) -> wasmtime::Result<Engine> {
+    let mut config = Config::new();
+    config
+        .consume_fuel(true)
+        .epoch_interruption(true)
+        .cranelift_opt_level(OptLevel::Speed)
+        .max_wasm_stack(MAX_WASM_STACK)
+        // Each async run executes on its own stack; it must hold the wasm stack
+        // plus the host frames (WASI calls) under it.
+        .async_stack_size(MAX_WASM_STACK + (1 << 20))
+        .memory_init_cow(true)
+        .parallel_compilation(true);
+    let slots = u32::try_from(settings.max_concurrent * 2 + 2).unwrap_or(u32::MAX);
+    let mut pool = PoolingAllocationConfig::new();
+    pool
+        // One instance, memory and table per run (both guests are single-module).
+        .total_core_instances(slots)
+        .total_memories(slots)
+        .total_tables(slots)
+        .total_stacks(slots)
+        .max_memory_size(usize::try_from(settings.max_memory_bytes).unwrap_or(usize::MAX))
+        // CPython's function table is large (thousands of entries); leave room.
+        .table_elements(100_000)
+        // CPython and QuickJS carry many globals and functions in their instance state.
+        .max_core_instance_size(4 << 20)
+        // Keep a few pages of each slot resident so the next run on it starts warm.
+        .linear_memory_keep_resident(1 << 20)
+        .max_unused_warm_slots(slots);
+    config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    Engine::new(&config)
+}
+
+/// Advances the engine's epoch every [`EPOCH_TICK`] until dropped.
+pub struct EpochTicker {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl EpochTicker {
+    /// Starts ticking; holds only a weak reference, so the engine can still be dropped.
+    pub fn start(engine: &Engine) -> Self {
+        let weak = engine.weak();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("sandbox-epoch".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    match weak.upgrade() {
+                        Some(engine) => engine.increment_epoch(),
+                        None => break,
+                    }
+                }
+            })
+            .expect("spawning the epoch thread");
+        Self {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

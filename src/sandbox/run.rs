@@ -1,0 +1,354 @@
+//! One run: a fresh store and instance, the guest's I/O wired to memory, every
+//! limit applied, and the way it ended turned into a verdict.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use wasmtime::{Engine, InstancePre, ResourceLimiter, Store, Trap};
+use wasmtime_wasi::p1::WasiP1Ctx;
+use wasmtime_wasi::p2::pipe::MemoryInputPipe;
+use wasmtime_wasi::{I32Exit, WasiCtxBuilder};
+
+use super::clock::{seeded_random, VirtualMonotonicClock, VirtualTime, VirtualWallClock};
+use super::engine::{EPOCH_TICK, FUEL_YIELD_INTERVAL};
+use super::io::{CappedPipe, OutputOverflow};
+use super::limits::Limits;
+use super::manifest::{RuntimeKind, RuntimeSpec};
+use super::outcome::{Outcome, RunStatus, TimeLimitKind};
+use super::poll::{shadow_poll_oneoff, HasVirtualTime};
+
+/// The seed of every run's random source: fixed, so runs are reproducible.
+pub const RANDOM_SEED: u64 = 0x5eed;
+
+/// Per-run host state.
+pub struct RunState {
+    wasi: WasiP1Ctx,
+    limiter: MemoryLimiter,
+    time: VirtualTime,
+}
+
+impl HasVirtualTime for RunState {
+    fn virtual_time(&self) -> &VirtualTime {
+        &self.time
+    }
+}
+
+/// A runtime ready to instantiate.
+pub struct LoadedRuntime {
+    /// Its manifest and harness.
+    pub spec: RuntimeSpec,
+    /// Imports resolved once; each run only instantiates.
+    pub pre: InstancePre<RunState>,
+}
+
+/// Links WASI preview 1 (and nothing else) for a module.
+pub fn link(engine: &Engine, module: &wasmtime::Module) -> wasmtime::Result<InstancePre<RunState>> {
+    let mut linker = wasmtime::Linker::<RunState>::new(engine);
+    wasmtime_wasi::p1::add_to_linker_async(&mut linker, |s: &mut RunState| &mut s.wasi)?;
+    shadow_poll_oneoff(&mut linker)?;
+    linker.instantiate_pre(module)
+}
+
+/// Caps linear memory and remembers both the peak and any refused growth (a
+/// refused `memory.grow` is otherwise invisible: the guest just sees -1).
+struct MemoryLimiter {
+    max: usize,
+    peak: usize,
+    refused: bool,
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.max {
+            self.refused = true;
+            return Ok(false);
+        }
+        self.peak = self.peak.max(desired);
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 1_000_000)
+    }
+}
+
+/// What one run is given.
+pub struct RunInput<'a> {
+    /// Source code.
+    pub code: &'a str,
+    /// Standard input.
+    pub stdin: &'a [u8],
+    /// Limits.
+    pub limits: Limits,
+}
+
+/// How the guest's own execution ended, before it becomes a verdict.
+enum Ending {
+    Exited(i32),
+    Trapped(wasmtime::Error),
+    WallDeadline,
+}
+
+/// Runs code to completion or to a limit; never panics on guest behaviour.
+pub async fn run(engine: &Engine, runtime: &LoadedRuntime, input: RunInput<'_>) -> Outcome {
+    let started = Instant::now();
+    let limits = input.limits;
+    let stdout = CappedPipe::new("stdout", limits.stdout_bytes as usize);
+    let stderr = CappedPipe::new("stderr", limits.stderr_bytes as usize);
+    let time = VirtualTime::default();
+    let manifest = &runtime.spec.manifest;
+    let args = render_args(&runtime.spec, input.code);
+
+    let mut builder = WasiCtxBuilder::new();
+    builder
+        .stdin(MemoryInputPipe::new(Bytes::copy_from_slice(input.stdin)))
+        .stdout(stdout.clone())
+        .stderr(stderr.clone())
+        .wall_clock(VirtualWallClock(time.clone()))
+        .monotonic_clock(VirtualMonotonicClock(time.clone()))
+        .secure_random(seeded_random(RANDOM_SEED))
+        .insecure_random(seeded_random(RANDOM_SEED + 1))
+        .insecure_random_seed(u128::from(RANDOM_SEED));
+    for (key, value) in &manifest.env {
+        builder.env(key, value);
+    }
+    if manifest.kind == RuntimeKind::Command {
+        builder.args(&args);
+    }
+    let state = RunState {
+        wasi: builder.build_p1(),
+        limiter: MemoryLimiter {
+            max: usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX),
+            peak: 0,
+            refused: false,
+        },
+        time: time.clone(),
+    };
+    let mut store = Store::new(engine, state);
+    store.limiter(|s| &mut s.limiter);
+    let setup = store
+        .set_fuel(limits.fuel)
+        .and_then(|()| store.fuel_async_yield_interval(Some(FUEL_YIELD_INTERVAL)));
+    if let Err(e) = setup {
+        return internal_error(
+            &runtime.spec,
+            limits,
+            started,
+            format!("store setup failed: {e}"),
+        );
+    }
+    let deadline = Duration::from_millis(limits.wall_time_ms);
+    store.set_epoch_deadline(deadline.as_millis() as u64 / EPOCH_TICK.as_millis() as u64 + 1);
+    store.epoch_deadline_trap();
+
+    // The epoch traps guest code past the deadline; the timeout also ends a guest
+    // blocked inside a host call, where no epoch check runs.
+    let ending =
+        match tokio::time::timeout(deadline + EPOCH_TICK * 2, drive(&mut store, runtime, &args))
+            .await
+        {
+            Ok(Ok(code)) => Ending::Exited(code),
+            Ok(Err(e)) => Ending::Trapped(e),
+            Err(_) => Ending::WallDeadline,
+        };
+    let remaining = store.get_fuel().unwrap_or(0);
+    let limiter = &store.data().limiter;
+    let (memory_refused, memory_peak) = (limiter.refused, limiter.peak as u64);
+    drop(store);
+
+    let (out, out_truncated) = stdout.take();
+    let (err, err_truncated) = stderr.take();
+    let mut stderr_text = String::from_utf8_lossy(&err).into_owned();
+    let mut fuel_used = limits.fuel.saturating_sub(remaining);
+    let (status, kind, exit_code) = match ending {
+        _ if out_truncated || err_truncated => (RunStatus::OutputLimit, None, None),
+        Ending::WallDeadline => (RunStatus::TimeLimit, Some(TimeLimitKind::Wall), None),
+        Ending::Exited(0) => (RunStatus::Ok, None, Some(0)),
+        Ending::Exited(code) if memory_refused => (RunStatus::MemoryLimit, None, Some(code)),
+        Ending::Exited(code) => (RunStatus::RuntimeError, None, Some(code)),
+        Ending::Trapped(e) => {
+            if e.downcast_ref::<OutputOverflow>().is_some() {
+                (RunStatus::OutputLimit, None, None)
+            } else {
+                match e.downcast_ref::<Trap>() {
+                    Some(Trap::OutOfFuel) => {
+                        (RunStatus::TimeLimit, Some(TimeLimitKind::Fuel), None)
+                    }
+                    Some(Trap::Interrupt) => {
+                        (RunStatus::TimeLimit, Some(TimeLimitKind::Wall), None)
+                    }
+                    _ if memory_refused => (RunStatus::MemoryLimit, None, None),
+                    Some(trap @ (Trap::MemoryOutOfBounds | Trap::StackOverflow)) => {
+                        // The fuel counter read after an out-of-bounds trap can be
+                        // inflated; such a run is not billed.
+                        if *trap == Trap::MemoryOutOfBounds {
+                            fuel_used = 0;
+                        }
+                        stderr_text.push_str(&stack_exhausted_message(&manifest.language));
+                        (RunStatus::RuntimeError, None, None)
+                    }
+                    Some(trap) => {
+                        stderr_text.push_str(&format!("\nthe program was stopped: {trap}\n"));
+                        (RunStatus::RuntimeError, None, None)
+                    }
+                    None => {
+                        tracing::error!(error = ?e, runtime = %manifest.name, "sandbox run failed");
+                        return internal_error(
+                            &runtime.spec,
+                            limits,
+                            started,
+                            "the sandbox failed to run the program".into(),
+                        );
+                    }
+                }
+            }
+        }
+    };
+    Outcome {
+        status,
+        time_limit_kind: kind,
+        exit_code,
+        stdout: String::from_utf8_lossy(&out).into_owned(),
+        stderr: stderr_text,
+        stdout_truncated: out_truncated,
+        stderr_truncated: err_truncated,
+        fuel_used,
+        wall_time_ms: started.elapsed().as_millis() as u64,
+        memory_peak_bytes: memory_peak,
+        queue_wait_ms: 0,
+        language: manifest.language.clone(),
+        runtime: format!("{} {}", manifest.name, manifest.version),
+        limits,
+    }
+}
+
+fn stack_exhausted_message(language: &str) -> String {
+    if language == "python" {
+        "\nRecursionError: recursion too deep for the sandbox's Python (its C stack is \
+         512 KiB: recursion through C code such as functools.lru_cache or map() stops \
+         at about 50-100 levels; plain Python recursion goes to 10,000)\n"
+            .into()
+    } else {
+        "\nRangeError: Maximum call stack size exceeded\n".into()
+    }
+}
+
+fn internal_error(
+    spec: &RuntimeSpec,
+    limits: Limits,
+    started: Instant,
+    message: String,
+) -> Outcome {
+    Outcome {
+        status: RunStatus::InternalError,
+        time_limit_kind: None,
+        exit_code: None,
+        stdout: String::new(),
+        stderr: message,
+        stdout_truncated: false,
+        stderr_truncated: false,
+        fuel_used: 0,
+        wall_time_ms: started.elapsed().as_millis() as u64,
+        memory_peak_bytes: 0,
+        queue_wait_ms: 0,
+        language: spec.manifest.language.clone(),
+        runtime: format!("{} {}", spec.manifest.name, spec.manifest.version),
+        limits,
+    }
+}
+
+/// The argument vector: the manifest's, with `{code}` and `{prelude}` filled in.
+fn render_args(spec: &RuntimeSpec, code: &str) -> Vec<String> {
+    spec.manifest
+        .args
+        .iter()
+        .map(|a| {
+            a.replace("{prelude}", &spec.prelude)
+                .replace("{code}", &harness_code(spec, code))
+        })
+        .collect()
+}
+
+/// The code as the guest receives it: JavaScript goes through the prelude's
+/// runner as a string literal (so it runs as a classic script, like Node's),
+/// Python as itself.
+fn harness_code(spec: &RuntimeSpec, code: &str) -> String {
+    match spec.manifest.kind {
+        RuntimeKind::Command => code.to_string(),
+        RuntimeKind::QjsReactor => {
+            let literal = serde_json::to_string(code).unwrap_or_else(|_| "\"\"".into());
+            format!("\nawait globalThis.__devinterviewRun({literal});\n")
+        }
+    }
+}
+
+/// Instantiates and runs the guest; `Ok(exit code)` or the trap that ended it.
+async fn drive(
+    store: &mut Store<RunState>,
+    runtime: &LoadedRuntime,
+    args: &[String],
+) -> Result<i32, wasmtime::Error> {
+    let instance = runtime.pre.instantiate_async(&mut *store).await?;
+    let exited = |e: wasmtime::Error| match e.downcast_ref::<I32Exit>() {
+        Some(I32Exit(code)) => Ok(*code),
+        None => Err(e),
+    };
+    match runtime.spec.manifest.kind {
+        RuntimeKind::Command => {
+            let start = instance.get_typed_func::<(), ()>(&mut *store, "_start")?;
+            match start.call_async(&mut *store, ()).await {
+                Ok(()) => Ok(0),
+                Err(e) => exited(e),
+            }
+        }
+        RuntimeKind::QjsReactor => {
+            let init = instance.get_typed_func::<(), ()>(&mut *store, "_initialize")?;
+            init.call_async(&mut *store, ()).await?;
+            let malloc = instance.get_typed_func::<i32, i32>(&mut *store, "malloc")?;
+            let memory = instance
+                .get_memory(&mut *store, "memory")
+                .ok_or_else(|| wasmtime::format_err!("the reactor exports no memory"))?;
+            let mut pointers = Vec::with_capacity(args.len());
+            for arg in args {
+                let mut bytes = arg.as_bytes().to_vec();
+                bytes.push(0);
+                let len = i32::try_from(bytes.len())?;
+                let ptr = malloc.call_async(&mut *store, len).await?;
+                if ptr == 0 {
+                    wasmtime::bail!("the guest could not allocate its arguments");
+                }
+                memory.write(&mut *store, ptr as u32 as usize, &bytes)?;
+                pointers.push(ptr as u32);
+            }
+            let argv: Vec<u8> = pointers.iter().flat_map(|p| p.to_le_bytes()).collect();
+            let argv_ptr = malloc
+                .call_async(&mut *store, i32::try_from(argv.len())?)
+                .await?;
+            if argv_ptr == 0 {
+                wasmtime::bail!("the guest could not allocate its arguments");
+            }
+            memory.write(&mut *store, argv_ptr as u32 as usize, &argv)?;
+            let init_argv =
+                instance.get_typed_func::<(i32, i32), i32>(&mut *store, "qjs_init_argv")?;
+            match init_argv
+                .call_async(&mut *store, (i32::try_from(args.len())?, argv_ptr))
+                .await
+            {
+                // 0: the script ran; otherwise QuickJS has printed the error.
+                Ok(0) => Ok(0),
+                Ok(_) => Ok(1),
+                Err(e) => exited(e),
+            }
+        }
+    }
+}
