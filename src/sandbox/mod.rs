@@ -330,6 +330,19 @@ impl Sandbox {
         }
     }
 
+    /// Instantiates a runtime without running it (benchmarks measure this step).
+    #[doc(hidden)]
+    pub async fn instantiate_only(&self, language: &str) -> Result<(), SandboxError> {
+        let ready = self.ready()?;
+        let runtime = ready
+            .runtimes
+            .get(language)
+            .ok_or_else(|| SandboxError::UnsupportedLanguage(language.to_string()))?;
+        run::instantiate_only(&ready.engine, runtime)
+            .await
+            .map_err(|e| SandboxError::Unavailable(e.to_string()))
+    }
+
     /// Runs code once it gets a fair turn. Dropping the future cancels the run
     /// (or takes it out of the queue).
     pub async fn execute(&self, req: RunRequest) -> Result<Outcome, SandboxError> {

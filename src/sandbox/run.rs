@@ -292,6 +292,26 @@ fn harness_code(spec: &RuntimeSpec, code: &str) -> String {
     }
 }
 
+/// Creates a store and instance and drops them: the fixed cost of every run.
+pub async fn instantiate_only(engine: &Engine, runtime: &LoadedRuntime) -> wasmtime::Result<()> {
+    let time = VirtualTime::default();
+    let state = RunState {
+        wasi: WasiCtxBuilder::new().build_p1(),
+        limiter: MemoryLimiter {
+            max: usize::MAX,
+            peak: 0,
+            refused: false,
+        },
+        time,
+    };
+    let mut store = Store::new(engine, state);
+    store.limiter(|s| &mut s.limiter);
+    store.set_fuel(u64::MAX)?;
+    store.set_epoch_deadline(u64::MAX / 2);
+    runtime.pre.instantiate_async(&mut store).await?;
+    Ok(())
+}
+
 /// Instantiates and runs the guest; `Ok(exit code)` or the trap that ended it.
 async fn drive(
     store: &mut Store<RunState>,

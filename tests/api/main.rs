@@ -5,6 +5,7 @@
 mod helpers;
 
 mod auth;
+mod corpus;
 mod errors;
 mod invites;
 mod ops;
