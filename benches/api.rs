@@ -4,77 +4,46 @@
 //! are best read as ratios to it, since these machines are shared and noisy.
 //! Run: `cargo bench --bench api`.
 
-use std::collections::HashMap;
-
 use criterion::{criterion_group, criterion_main, Criterion};
-use devinterview::config::Config;
-use devinterview::startup::Application;
 use serde_json::{json, Value};
+
+mod common;
 
 struct Server {
     base: String,
     client: reqwest::Client,
     token: String,
     session_id: String,
-    _dir: tempfile::TempDir,
+    _server: common::BenchServer,
 }
 
 async fn start() -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let vars: HashMap<String, String> = [
-        ("PORT", "0".to_string()),
-        ("DATA_DIR", dir.path().display().to_string()),
-        ("WEB_DIR", dir.path().join("none").display().to_string()),
-        ("LOGIN_MAX_PER_IP", "1000000".to_string()),
-        ("LOGIN_MAX_PER_ACCOUNT", "1000000".to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let app = Application::build(Config::from_vars(&vars).unwrap())
-        .await
-        .unwrap();
-    let base = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped(std::future::pending()));
-    let client = reqwest::Client::new();
-    let signup: Value = client
-        .post(format!("{base}/api/auth/signup"))
-        .json(&json!({"email": "bench@example.com", "password": "bench-password", "name": "Bench"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = signup["token"].as_str().unwrap().to_string();
+    let server = common::start(&[]).await;
+    let (base, client, token) = (
+        server.base.clone(),
+        server.client.clone(),
+        server.token.clone(),
+    );
     // A fixed population for the list benchmark: one interviewer's 100 sessions.
-    for _ in 0..99 {
-        client
+    let mut last = Value::Null;
+    for _ in 0..100 {
+        last = client
             .post(format!("{base}/api/sessions"))
             .bearer_auth(&token)
             .json(&json!({"candidateName": "C", "candidateEmail": "c@example.com", "language": "python"}))
             .send()
             .await
+            .unwrap()
+            .json()
+            .await
             .unwrap();
     }
-    let session: Value = client
-        .post(format!("{base}/api/sessions"))
-        .bearer_auth(&token)
-        .json(
-            &json!({"candidateName": "C", "candidateEmail": "c@example.com", "language": "python"}),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
     Server {
+        session_id: last["id"].as_str().unwrap().to_string(),
         base,
         client,
         token,
-        session_id: session["id"].as_str().unwrap().to_string(),
-        _dir: dir,
+        _server: server,
     }
 }
 

@@ -9,17 +9,14 @@
 //! - host RSS, idle and with 8 concurrent Python runs building `list(range(10**6))`
 //!   (printed; criterion measures time only)
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use devinterview::config::Config;
 use devinterview::sandbox::limits::Limits;
 use devinterview::sandbox::{cache, manifest, RunRequest, Sandbox};
-use devinterview::startup::Application;
 use serde_json::{json, Value};
 
 fn root() -> PathBuf {
@@ -37,20 +34,18 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+mod common;
+
 struct Server {
     base: String,
     token: String,
     client: reqwest::Client,
     sandbox: Arc<Sandbox>,
-    _dir: tempfile::TempDir,
+    _server: common::BenchServer,
 }
 
 async fn start() -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let vars: HashMap<String, String> = [
-        ("PORT", "0".to_string()),
-        ("DATA_DIR", dir.path().display().to_string()),
-        ("WEB_DIR", dir.path().join("none").display().to_string()),
+    let server = common::start(&[
         (
             "RUNTIMES_DIR",
             root().join("runtimes").display().to_string(),
@@ -59,38 +54,20 @@ async fn start() -> Server {
             "SANDBOX_CACHE_DIR",
             root().join("target/sandbox-cache").display().to_string(),
         ),
-        ("EXECUTIONS_PER_MINUTE", "100000000".to_string()),
         ("SANDBOX_QUEUE_CAP", "1000".to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let app = Application::build(Config::from_vars(&vars).unwrap())
-        .await
-        .unwrap();
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let sandbox = app.state().sandbox.clone();
-    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    ])
+    .await;
+    let sandbox = server.state.sandbox.clone();
     assert_eq!(
         sandbox.wait_ready(Duration::from_secs(300)).await.as_str(),
         "ready"
     );
-    let client = reqwest::Client::new();
-    let signup: Value = client
-        .post(format!("{base}/api/auth/signup"))
-        .json(&json!({"email": "bench@example.com", "password": "bench-password", "name": "Bench"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
     Server {
-        base,
-        token: signup["token"].as_str().unwrap().to_string(),
-        client,
+        base: server.base.clone(),
+        token: server.token.clone(),
+        client: server.client.clone(),
         sandbox,
-        _dir: dir,
+        _server: server,
     }
 }
 
