@@ -27,16 +27,12 @@ async fn start() -> Server {
     // A fixed population for the list benchmark: one interviewer's 100 sessions.
     let mut last = Value::Null;
     for _ in 0..100 {
-        last = client
-            .post(format!("{base}/api/sessions"))
-            .bearer_auth(&token)
-            .json(&json!({"candidateName": "C", "candidateEmail": "c@example.com", "language": "python"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        last = server
+            .post(
+                "/api/sessions",
+                &json!({"candidateName": "C", "candidateEmail": "c@example.com", "language": "python"}),
+            )
+            .await;
     }
     Server {
         session_id: last["id"].as_str().unwrap().to_string(),

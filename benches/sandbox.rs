@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion};
 use devinterview::sandbox::limits::Limits;
 use devinterview::sandbox::{cache, manifest, RunRequest, Sandbox};
-use serde_json::{json, Value};
+use serde_json::json;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -37,11 +37,8 @@ fn rss_kib() -> u64 {
 mod common;
 
 struct Server {
-    base: String,
-    token: String,
-    client: reqwest::Client,
     sandbox: Arc<Sandbox>,
-    _server: common::BenchServer,
+    http: common::BenchServer,
 }
 
 async fn start() -> Server {
@@ -63,26 +60,19 @@ async fn start() -> Server {
         "ready"
     );
     Server {
-        base: server.base.clone(),
-        token: server.token.clone(),
-        client: server.client.clone(),
         sandbox,
-        _server: server,
+        http: server,
     }
 }
 
 async fn http_run(s: &Server, language: &str, code: &str) {
-    let r: Value = s
-        .client
-        .post(format!("{}/api/executions", s.base))
-        .bearer_auth(&s.token)
-        .json(&json!({"language": language, "code": code}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r = s
+        .http
+        .post(
+            "/api/executions",
+            &json!({"language": language, "code": code}),
+        )
+        .await;
     assert_eq!(r["status"], "ok", "{r}");
 }
 

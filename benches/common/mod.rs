@@ -19,6 +19,33 @@ pub struct BenchServer {
     _dir: tempfile::TempDir,
 }
 
+impl BenchServer {
+    /// POSTs JSON as the signed-up interviewer and returns the JSON answer.
+    pub async fn post(&self, path: &str, body: &Value) -> Value {
+        post_json(
+            &self.client,
+            &format!("{}{path}", self.base),
+            Some(&self.token),
+            body,
+        )
+        .await
+    }
+}
+
+/// POSTs JSON (with a bearer token when given) and returns the JSON answer.
+pub async fn post_json(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    body: &Value,
+) -> Value {
+    let mut req = client.post(url).json(body);
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    req.send().await.unwrap().json().await.unwrap()
+}
+
 /// Starts the server (SQLite in a temp folder) with `extra` settings on top of
 /// limits high enough not to throttle a benchmark, and signs up an interviewer.
 pub async fn start(extra: &[(&str, String)]) -> BenchServer {
@@ -44,15 +71,13 @@ pub async fn start(extra: &[(&str, String)]) -> BenchServer {
     let state = app.state().clone();
     tokio::spawn(app.run_until_stopped(std::future::pending()));
     let client = reqwest::Client::new();
-    let signup: Value = client
-        .post(format!("{base}/api/auth/signup"))
-        .json(&json!({"email": "bench@example.com", "password": "bench-password", "name": "Bench"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let signup = post_json(
+        &client,
+        &format!("{base}/api/auth/signup"),
+        None,
+        &json!({"email": "bench@example.com", "password": "bench-password", "name": "Bench"}),
+    )
+    .await;
     BenchServer {
         base,
         client,

@@ -248,6 +248,20 @@ impl Reply {
         &self.body
     }
 
+    /// The `Retry-After` header in seconds (asserted present and numeric).
+    #[track_caller]
+    pub fn retry_after(&self) -> u64 {
+        let value = self
+            .headers
+            .get("retry-after")
+            .expect("a Retry-After header");
+        value
+            .to_str()
+            .unwrap()
+            .parse()
+            .expect("Retry-After in seconds")
+    }
+
     /// Asserts an error answer: status, error code, and that the message says something.
     #[track_caller]
     pub fn expect_error(&self, status: u16, code: &str) -> String {
@@ -337,6 +351,17 @@ impl TestApp {
         }
     }
 
+    /// GETs a path and returns its body as text (metrics, pages, scripts).
+    pub async fn get_text(&self, path: &str) -> String {
+        let resp = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request is sent");
+        resp.text().await.expect("response body")
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
         self.call(Method::GET, path, token, None).await
     }
@@ -409,16 +434,20 @@ impl TestApp {
         .clone()
     }
 
-    /// Joins a session by its invite and returns the candidate token.
-    pub async fn join(&self, session: &Value, name: &str) -> String {
-        let invite = session["inviteToken"].as_str().unwrap();
+    /// Asks to join through an invite token and returns the raw reply.
+    pub async fn join_invite(&self, invite: &str, name: &str) -> Reply {
         self.post(
             &format!("/api/invites/{invite}/join"),
             None,
             json!({"name": name}),
         )
         .await
-        .expect(200)["token"]
+    }
+
+    /// Joins a session by its invite and returns the candidate token.
+    pub async fn join(&self, session: &Value, name: &str) -> String {
+        let invite = session["inviteToken"].as_str().unwrap();
+        self.join_invite(invite, name).await.expect(200)["token"]
             .as_str()
             .unwrap()
             .to_string()

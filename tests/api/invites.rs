@@ -25,13 +25,7 @@ async fn joining_gives_a_token_scoped_to_one_session(backend: Backend) {
     assert_eq!(preview["sessionId"], id);
     assert_eq!(preview["status"], "scheduled");
 
-    let joined = app
-        .post(
-            &format!("/api/invites/{invite}/join"),
-            None,
-            json!({"name": " Grace "}),
-        )
-        .await;
+    let joined = app.join_invite(invite, " Grace ").await;
     let joined = joined.expect(200).clone();
     let cand = joined["token"].as_str().unwrap();
     assert_eq!(joined["session"]["id"], id);
@@ -116,14 +110,7 @@ async fn finished_and_deleted_sessions_refuse_joins(backend: Backend) {
     .await
     .expect(200);
     let invite = done["inviteToken"].as_str().unwrap();
-    let msg = app
-        .post(
-            &format!("/api/invites/{invite}/join"),
-            None,
-            json!({"name": "G"}),
-        )
-        .await
-        .expect_error(410, "gone");
+    let msg = app.join_invite(invite, "G").await.expect_error(410, "gone");
     assert!(msg.contains("ended"), "{msg}");
     app.get(&format!("/api/invites/{invite}"), None)
         .await
@@ -136,14 +123,7 @@ async fn finished_and_deleted_sessions_refuse_joins(backend: Backend) {
     )
     .await;
     let invite = gone["inviteToken"].as_str().unwrap();
-    let msg = app
-        .post(
-            &format!("/api/invites/{invite}/join"),
-            None,
-            json!({"name": "G"}),
-        )
-        .await
-        .expect_error(410, "gone");
+    let msg = app.join_invite(invite, "G").await.expect_error(410, "gone");
     assert!(msg.contains("cancelled"), "{msg}");
 
     app.post(

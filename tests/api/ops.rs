@@ -36,15 +36,7 @@ async fn metrics_count_requests_by_route_and_status(backend: Backend) {
     .await
     .expect(404);
 
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.get_text("/metrics").await;
     let line = |needle: &str| {
         text.lines()
             .find(|l| l.starts_with(needle))
@@ -120,15 +112,7 @@ async fn the_openapi_document_describes_every_route(backend: Backend) {
     let html = page.text().await.unwrap();
     assert!(html.contains("/api/docs/docs.js"));
     // Offline: the page and its script name no other host.
-    let js = app
-        .client
-        .get(app.url("/api/docs/docs.js"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let js = app.get_text("/api/docs/docs.js").await;
     for text in [&html, &js] {
         assert!(
             !text.contains("http://") && !text.contains("https://"),
