@@ -3,16 +3,20 @@
 
 CARGO ?= cargo
 
-.PHONY: run test check fmt lint build release web runtimes clean
+.PHONY: run test check fmt lint build release web runtimes node-test-deps clean
 
 ## Start the app on the embedded default (SQLite in ./data) at http://127.0.0.1:8080.
 run: web runtimes
 	$(CARGO) run --release --bin devinterview
 
 ## The whole test suite: unit and integration tests (SQLite always; PostgreSQL
-## too when TEST_DATABASE_URL is set).
-test: web runtimes
+## too when TEST_DATABASE_URL is set; rooms across two nodes when TEST_REDIS_URL is set).
+test: web runtimes node-test-deps
 	$(CARGO) test --all-targets
+
+## socket.io-client and yjs for the test that drives the server with the browser's stack.
+node-test-deps:
+	cd tests/node && npm ci --no-audit --no-fund
 
 ## What CI checks besides the tests.
 check: fmt lint

@@ -95,6 +95,35 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     /// Server-side code execution settings.
     pub sandbox: SandboxSettings,
+    /// Socket.IO rooms: limits, compaction and scale-out.
+    pub realtime: RealtimeSettings,
+}
+
+/// Settings of the realtime rooms.
+#[derive(Debug, Clone)]
+pub struct RealtimeSettings {
+    /// Redis for rooms that span several nodes (`REDIS_URL`; unset: one node).
+    pub redis_url: Option<Secret>,
+    /// People (not tabs) allowed in one room (`ROOM_MAX_PARTICIPANTS`).
+    pub max_participants: usize,
+    /// Largest Socket.IO message, any event (`SOCKET_MAX_MESSAGE_BYTES`).
+    pub max_message_bytes: usize,
+    /// Largest single document update (`ROOM_MAX_UPDATE_BYTES`).
+    pub max_update_bytes: usize,
+    /// Largest document, editor and whiteboard together (`ROOM_MAX_DOC_BYTES`).
+    pub max_doc_bytes: usize,
+    /// Events one socket may send per second on average (`SOCKET_EVENTS_PER_SECOND`).
+    pub events_per_second: u32,
+    /// Events one socket may send in a burst (`SOCKET_EVENT_BURST`).
+    pub event_burst: u32,
+    /// A socket that joins no room within this is disconnected (`SOCKET_JOIN_TIMEOUT_SECONDS`).
+    pub join_timeout: Duration,
+    /// An empty room stays in memory this long (`ROOM_IDLE_SECONDS`).
+    pub room_idle: Duration,
+    /// Compact a room's log after this many updates (`ROOM_COMPACT_UPDATES`).
+    pub compact_updates: usize,
+    /// Or after this long with any new update (`ROOM_COMPACT_SECONDS`).
+    pub compact_interval: Duration,
 }
 
 /// Settings of the server-side sandbox.
@@ -237,6 +266,27 @@ impl Config {
                 )?,
                 max_queued: env.parse("SANDBOX_QUEUE_CAP", 64)?,
                 per_minute: env.parse_min("EXECUTIONS_PER_MINUTE", 120, 1)?,
+            },
+            realtime: RealtimeSettings {
+                redis_url: env.get("REDIS_URL").map(Secret::new),
+                max_participants: env.parse_min("ROOM_MAX_PARTICIPANTS", 10, 2)?,
+                max_message_bytes: env.parse_min("SOCKET_MAX_MESSAGE_BYTES", 1024 * 1024, 4096)?,
+                max_update_bytes: env.parse_min("ROOM_MAX_UPDATE_BYTES", 256 * 1024, 1024)?,
+                max_doc_bytes: env.parse_min("ROOM_MAX_DOC_BYTES", 16 * 1024 * 1024, 64 * 1024)?,
+                events_per_second: env.parse_min("SOCKET_EVENTS_PER_SECOND", 60, 1)?,
+                event_burst: env.parse_min("SOCKET_EVENT_BURST", 240, 1)?,
+                join_timeout: Duration::from_secs(env.parse_min(
+                    "SOCKET_JOIN_TIMEOUT_SECONDS",
+                    30,
+                    1,
+                )?),
+                room_idle: Duration::from_secs(env.parse("ROOM_IDLE_SECONDS", 30)?),
+                compact_updates: env.parse_min("ROOM_COMPACT_UPDATES", 500, 1)?,
+                compact_interval: Duration::from_secs(env.parse_min(
+                    "ROOM_COMPACT_SECONDS",
+                    60,
+                    1,
+                )?),
             },
         })
     }

@@ -1,8 +1,8 @@
 //! DevInterview: a self-hosted, real-time technical interview platform.
 //!
 //! `startup` assembles the pieces; `api` is the REST surface; `store` the
-//! database; `auth` who is calling; `sandbox` runs code in WebAssembly;
-//! `telemetry` logs and metrics.
+//! database; `auth` who is calling; `realtime` the rooms over Socket.IO;
+//! `sandbox` runs code in WebAssembly; `telemetry` logs and metrics.
 
 pub mod api;
 pub mod auth;
@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod realtime;
 pub mod sandbox;
 pub mod startup;
 pub mod state;

@@ -22,6 +22,7 @@ use crate::auth::{secret, TokenKeys};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::realtime::{Realtime, SocketLayer};
 use crate::sandbox::limits::{Limits, Maxima};
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::state::{AppState, LoginThrottle};
@@ -67,7 +68,9 @@ impl Application {
         if state.config.demo_seed {
             seed_demo(&state).await?;
         }
-        let router = build_router(state.clone());
+        let sockets = SocketLayer::build(&state.realtime).await?;
+        state.realtime.spawn_sweeper();
+        let router = build_router(state.clone(), sockets);
         Ok(Self {
             listener,
             router,
@@ -114,6 +117,8 @@ impl Application {
             result = server => result.context("server failed")?,
             () = forced => tracing::warn!(?grace, "in-flight requests did not finish in time"),
         }
+        // Snapshots make the next load fast; the log already holds every acknowledged update.
+        self.state.realtime.flush().await;
         self.state.db.close().await;
         tracing::info!("stopped");
         Ok(())
@@ -147,8 +152,17 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
     let metrics = Metrics::new()?;
     let sandbox = build_sandbox(&config, metrics.registry())?;
     let execution_limits = RateLimiter::new(config.sandbox.per_minute, Duration::from_secs(60));
+    let keys = Arc::new(TokenKeys::new(&jwt_secret));
+    let realtime = Realtime::new(
+        db.clone(),
+        clock.clone(),
+        keys.clone(),
+        config.realtime.clone(),
+        metrics.registry(),
+    )?;
     Ok(AppState {
-        keys: Arc::new(TokenKeys::new(&jwt_secret)),
+        keys,
+        realtime,
         config: Arc::new(config),
         db,
         clock,
@@ -200,10 +214,10 @@ async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
 
 /// The whole HTTP application: API, docs, metrics and the web app, with the
 /// cross-cutting layers every request passes through.
-pub fn build_router(state: AppState) -> Router {
+pub fn build_router(state: AppState, sockets: SocketLayer) -> Router {
     let config = state.config.clone();
     let request_id = HeaderName::from_static("x-request-id");
-    let mut app = api::router()
+    let app = api::router()
         .merge(web::router(&config.web_dir))
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
@@ -212,6 +226,8 @@ pub fn build_router(state: AppState) -> Router {
         ))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .with_state(state);
+    // Socket.IO answers /socket.io itself, inside the cross-cutting layers below.
+    let mut app = sockets.apply(app);
     if !config.cors_origins.is_empty() {
         let origins: Vec<HeaderValue> = config
             .cors_origins

@@ -6,6 +6,7 @@ use crate::auth::rate_limit::RateLimiter;
 use crate::auth::TokenKeys;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::realtime::Realtime;
 use crate::sandbox::Sandbox;
 use crate::store::Db;
 use crate::telemetry::Metrics;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub sandbox: Arc<Sandbox>,
     /// Per-caller throttle on starting runs.
     pub execution_limits: Arc<RateLimiter>,
+    /// The live rooms.
+    pub realtime: Arc<Realtime>,
 }
 
 /// The two login throttles: per client address and per account.

@@ -307,7 +307,11 @@ async fn get_session(
         Principal::Candidate { session_id, .. } if *session_id == row.id => Audience::Candidate,
         _ => return Err(not_found()),
     };
-    Ok(Json(SessionView::of(row, audience, &state)))
+    // The room's document is the source of truth for the code.
+    let code = state.realtime.code_of(&row).await?;
+    let mut view = SessionView::of(row, audience, &state);
+    view.code = code;
+    Ok(Json(view))
 }
 
 /// Changes notes, score, candidate fields, title or language.
@@ -362,6 +366,7 @@ async fn update_session(
     )
     .await?
     .ok_or_else(not_found)?;
+    state.realtime.session_changed(&row).await;
     Ok(Json(SessionView::of(row, Audience::Interviewer, &state)))
 }
 
@@ -385,6 +390,7 @@ async fn delete_session(
     .await?
     {
         tracing::info!(session_id = %id, "session deleted");
+        state.realtime.session_deleted(&id.to_string()).await;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(not_found())
@@ -405,7 +411,10 @@ async fn start_session(
 ) -> ApiResult<Json<SessionView>> {
     let now = state.clock.now_ms();
     match sessions::start(&state.db, &id.to_string(), &who.user_id, now).await? {
-        Some(row) => Ok(Json(SessionView::of(row, Audience::Interviewer, &state))),
+        Some(row) => {
+            state.realtime.session_changed(&row).await;
+            Ok(Json(SessionView::of(row, Audience::Interviewer, &state)))
+        }
         None => {
             let current = owned(&state, id, &who).await?;
             Err(ApiError::Conflict(format!(
@@ -430,8 +439,20 @@ async fn terminate_session(
 ) -> ApiResult<Json<SessionView>> {
     let now = state.clock.now_ms();
     match sessions::terminate(&state.db, &id.to_string(), &who.user_id, now).await? {
-        Some(row) => {
+        Some(mut row) => {
             tracing::info!(session_id = %row.id, duration_ms = row.duration_ms, "session completed");
+            // The interview is over: its timer stops where it is.
+            if row.timer_started_at.is_some() {
+                let timer = crate::realtime::timer::Timer {
+                    accumulated_ms: row.timer_elapsed_ms,
+                    started_at: row.timer_started_at,
+                }
+                .apply(crate::realtime::timer::TimerAction::Pause, now);
+                sessions::set_timer(&state.db, &row.id, timer.accumulated_ms, None).await?;
+                row.timer_elapsed_ms = timer.accumulated_ms;
+                row.timer_started_at = None;
+            }
+            state.realtime.session_changed(&row).await;
             Ok(Json(SessionView::of(row, Audience::Interviewer, &state)))
         }
         None => {

@@ -4,6 +4,7 @@
 //! `RETURNING`, BIGINT milliseconds for times), and run through sqlx's `Any`
 //! driver. Only the migrations differ per engine, because their DDL types do.
 
+pub mod documents;
 pub mod sessions;
 pub mod users;
 

@@ -44,6 +44,10 @@ pub struct SessionRow {
     pub duration_ms: Option<i64>,
     /// Set when deleted (the row stays, scrubbed, as a tombstone).
     pub deleted_at: Option<i64>,
+    /// Room timer: milliseconds accumulated before the current run.
+    pub timer_elapsed_ms: i64,
+    /// Room timer: when the current run started; `None` while paused.
+    pub timer_started_at: Option<i64>,
 }
 
 /// Fields of a new session.
@@ -89,7 +93,7 @@ pub struct SessionPage {
 
 const COLUMNS: &str = "id, owner_id, title, candidate_name, candidate_email, language, status, \
     invite_token, notes, score, code, created_at, updated_at, started_at, ended_at, duration_ms, \
-    deleted_at";
+    deleted_at, timer_elapsed_ms, timer_started_at";
 
 /// Creates a scheduled session.
 pub async fn create(db: &Db, new: NewSession<'_>, now_ms: i64) -> StoreResult<SessionRow> {
@@ -262,6 +266,44 @@ pub async fn delete(db: &Db, id: &str, owner_id: &str, now_ms: i64) -> StoreResu
     )
     .bind(id)
     .bind(owner_id)
+    .bind(now_ms)
+    .execute(db.pool())
+    .await?;
+    let deleted = done.rows_affected() == 1;
+    if deleted {
+        // The document is the candidate's work: it goes with the rest.
+        super::documents::purge(db, id).await?;
+    }
+    Ok(deleted)
+}
+
+/// Saves the room timer of a live session.
+pub async fn set_timer(
+    db: &Db,
+    id: &str,
+    elapsed_ms: i64,
+    started_at: Option<i64>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE interview_sessions SET timer_elapsed_ms = $2, timer_started_at = $3
+         WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(id)
+    .bind(elapsed_ms)
+    .bind(started_at)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Saves the editor language of a live, not completed session; `false` if there is none.
+pub async fn set_language(db: &Db, id: &str, language: &str, now_ms: i64) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE interview_sessions SET language = $2, updated_at = $3
+         WHERE id = $1 AND deleted_at IS NULL AND status <> 'completed'",
+    )
+    .bind(id)
+    .bind(language)
     .bind(now_ms)
     .execute(db.pool())
     .await?;

@@ -10,7 +10,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
+pub mod process;
 pub mod proxy;
+pub mod sio;
 
 /// The signing secret every test server uses unless a test removes it.
 pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
