@@ -78,7 +78,7 @@ impl SioClient {
             "{}/socket.io/?EIO=4&transport=websocket",
             base.replacen("http", "ws", 1)
         );
-        let (ws, _) = tokio_tungstenite::connect_async(url)
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
             .await
             .map_err(|e| format!("websocket: {e}"))?;
         let (mut sink, mut stream) = ws.split();
@@ -237,6 +237,25 @@ impl SioClient {
                 return p;
             }
             backlog.push_back(p);
+        }
+    }
+
+    /// The next event named `name` within `wait`, or `None` (load tools, which
+    /// must not panic when traffic stops).
+    #[allow(dead_code)] // used by benches/realtime_load.rs, which includes this file
+    pub async fn next_event_within(&self, name: &str, wait: Duration) -> Option<Packet> {
+        let mut guard = self.events.lock().await;
+        let (rx, backlog) = &mut *guard;
+        if let Some(pos) = backlog.iter().position(|p| p.name == name) {
+            return backlog.remove(pos);
+        }
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let p = tokio::time::timeout_at(deadline, rx.recv()).await.ok()??;
+            if p.name == name {
+                return Some(p);
+            }
+            // Other events are not kept: a load tool would only accumulate them.
         }
     }
 
