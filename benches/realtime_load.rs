@@ -42,7 +42,8 @@ fn settings() -> Settings {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
-    let num = |name: &str, default: f64| value(name).and_then(|v| v.parse().ok()).unwrap_or(default);
+    let num =
+        |name: &str, default: f64| value(name).and_then(|v| v.parse().ok()).unwrap_or(default);
     if smoke {
         return Settings {
             clients: 12,
@@ -91,7 +92,10 @@ impl Target {
             }
             "node" => {
                 let relay = format!("{root}/benches/node");
-                if !std::path::Path::new(&relay).join("node_modules/socket.io").exists() {
+                if !std::path::Path::new(&relay)
+                    .join("node_modules/socket.io")
+                    .exists()
+                {
                     eprintln!("skipping the node reference: run `npm ci` in benches/node");
                     return None;
                 }
@@ -101,7 +105,9 @@ impl Target {
             }
             other => panic!("unknown target {other}"),
         };
-        cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).kill_on_drop(true);
+        cmd.stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
         let mut child = cmd.spawn().expect("start the target server");
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let mut base = None;
@@ -261,7 +267,9 @@ async fn run(kind: &str, s: &Settings) -> Option<Report> {
     let mut clients = Vec::new();
     let mut connect_failures = 0;
     for wave in tokens.chunks(50) {
-        let attempts = wave.iter().map(|t| SioClient::connect(&target.base, json!({"token": t})));
+        let attempts = wave
+            .iter()
+            .map(|t| SioClient::connect(&target.base, json!({"token": t})));
         for result in futures_util::future::join_all(attempts).await {
             match result {
                 Ok(c) => clients.push(Some(c)),
@@ -273,11 +281,14 @@ async fn run(kind: &str, s: &Settings) -> Option<Report> {
             }
         }
     }
-    let clients: Vec<Option<Arc<SioClient>>> = clients.into_iter().map(|c| c.map(Arc::new)).collect();
+    let clients: Vec<Option<Arc<SioClient>>> =
+        clients.into_iter().map(|c| c.map(Arc::new)).collect();
     let mut members: HashMap<usize, usize> = HashMap::new();
     for (i, c) in clients.iter().enumerate() {
         if let Some(c) = c {
-            let ack = c.call_json("join_room", json!({"roomId": rooms[i % s.rooms]})).await;
+            let ack = c
+                .call_json("join_room", json!({"roomId": rooms[i % s.rooms]}))
+                .await;
             assert_eq!(ack.data["ok"], true, "join refused: {}", ack.data);
             *members.entry(i % s.rooms).or_default() += 1;
         }
@@ -300,7 +311,8 @@ async fn run(kind: &str, s: &Settings) -> Option<Report> {
         let rc = c.clone();
         tasks.push(tokio::spawn(async move {
             loop {
-                let wait = Duration::from_millis(if r.load(Ordering::Relaxed) { 1000 } else { 300 });
+                let wait =
+                    Duration::from_millis(if r.load(Ordering::Relaxed) { 1000 } else { 300 });
                 let Some(p) = rc.next_event_within("doc_update", wait).await else {
                     if r.load(Ordering::Relaxed) {
                         continue;
@@ -315,14 +327,20 @@ async fn run(kind: &str, s: &Settings) -> Option<Report> {
                             t.echoes += 1;
                         } else {
                             t.delivered += 1;
-                            t.latencies_us.push(now.duration_since(at).as_micros() as u64);
+                            t.latencies_us
+                                .push(now.duration_since(at).as_micros() as u64);
                         }
                     }
                 }
             }
         }));
         // Sender: one keystroke-sized update per period, phases spread at random.
-        let (t, r, ids, fails) = (tally.clone(), running.clone(), next_id.clone(), ack_failures.clone());
+        let (t, r, ids, fails) = (
+            tally.clone(),
+            running.clone(),
+            next_id.clone(),
+            ack_failures.clone(),
+        );
         let offset = period.mul_f64((i as f64 * 0.618_034) % 1.0);
         tasks.push(tokio::spawn(async move {
             let doc = yrs::Doc::new();
@@ -333,7 +351,11 @@ async fn run(kind: &str, s: &Settings) -> Option<Report> {
                     break;
                 }
                 let id = ids.fetch_add(1, Ordering::Relaxed);
-                let update = devinterview::realtime::room::insert_code_update(&doc, 0, &format!("~{id:016x}~"));
+                let update = devinterview::realtime::room::insert_code_update(
+                    &doc,
+                    0,
+                    &format!("~{id:016x}~"),
+                );
                 {
                     let mut t = t.lock().unwrap();
                     t.sent.insert(id, (Instant::now(), i));
@@ -384,15 +406,29 @@ async fn run(kind: &str, s: &Settings) -> Option<Report> {
 
 fn main() {
     let s = settings();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     println!(
         "realtime load: {} clients, {} rooms, {} updates/s each, {} s, WebSocket",
         s.clients, s.rooms, s.rate, s.seconds
     );
     println!(
         "{:<13} {:>8} {:>9} {:>6} {:>6} {:>8} {:>8} {:>8} {:>9} {:>11} {:>10} {:>9} {:>9}",
-        "target", "sent", "delivered", "lost", "echoes", "p50 ms", "p99 ms", "max ms",
-        "cpu s", "cpu µs/msg", "rss peak", "conn fail", "ack fail"
+        "target",
+        "sent",
+        "delivered",
+        "lost",
+        "echoes",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "cpu s",
+        "cpu µs/msg",
+        "rss peak",
+        "conn fail",
+        "ack fail"
     );
     let mut reports = Vec::new();
     for kind in &s.targets {

@@ -6,6 +6,7 @@ pub mod executions;
 pub mod extract;
 pub mod invites;
 pub mod ops;
+pub mod runs;
 pub mod sessions;
 
 use axum::http::{Method, Uri};
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(sessions::router())
         .merge(invites::router())
         .merge(executions::router())
+        .merge(runs::router())
         .merge(ops::router())
         .split_for_parts();
     api.merge(docs::router(doc))

@@ -675,3 +675,51 @@ async fn rooms_span_two_nodes_through_redis(backend: Backend) {
     }
 }
 db_test!(rooms_span_two_nodes_through_redis);
+
+async fn a_server_run_in_a_room_is_seen_by_everyone(backend: Backend) {
+    let app = TestApp::builder(backend)
+        .env("SANDBOX_ENABLED", "true")
+        .spawn()
+        .await;
+    app.sandbox_ready().await;
+    let (ada, cand, id) = room(&app).await;
+    let a = Peer::connect(&app, &ada).await;
+    let b = Peer::connect(&app, &cand).await;
+    a.join(&id).await;
+    b.join(&id).await;
+    let path = format!("/api/sessions/{id}/runs");
+    let body = json!({"language": "python", "code": "print(6 * 7)"});
+
+    let early = app.post(&path, Some(&cand), body.clone()).await;
+    assert!(early.expect_error(403, "forbidden").contains("active"));
+    let bob = app.interviewer("bob@example.com").await;
+    app.post(&path, Some(&bob), body.clone())
+        .await
+        .expect_error(404, "not_found");
+
+    let run = app.post(&path, Some(&ada), body.clone()).await;
+    let run = run.expect(200).clone();
+    assert_eq!(run["stdout"], "42\n");
+    assert_eq!(run["status"], "ok");
+    assert_eq!(run["source"], "server");
+    assert!(run["fuelUsed"].as_u64().unwrap() > 0);
+    for peer in [&a, &b] {
+        let started = peer.sio.next_event("execution_started").await;
+        assert_eq!(started.data["runId"], run["runId"]);
+        let result = peer.sio.next_event("execution_result").await;
+        assert_eq!(result.data["runId"], run["runId"]);
+        assert_eq!(result.data["stdout"], "42\n");
+        assert_eq!(result.data["by"]["role"], "interviewer");
+    }
+
+    app.post(
+        &format!("/api/sessions/{id}/terminate"),
+        Some(&ada),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let late = app.post(&path, Some(&ada), body).await;
+    assert!(late.expect_error(409, "conflict").contains("completed"));
+}
+db_test!(a_server_run_in_a_room_is_seen_by_everyone);
