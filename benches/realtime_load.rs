@@ -344,6 +344,7 @@ async fn run(kind: &str, s: &Settings) -> Option<Report> {
         let offset = period.mul_f64((i as f64 * 0.618_034) % 1.0);
         tasks.push(tokio::spawn(async move {
             let doc = yrs::Doc::new();
+            let mut typed = 0u32;
             let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + offset, period);
             while r.load(Ordering::Relaxed) {
                 tick.tick().await;
@@ -351,11 +352,13 @@ async fn run(kind: &str, s: &Settings) -> Option<Report> {
                     break;
                 }
                 let id = ids.fetch_add(1, Ordering::Relaxed);
-                let update = devinterview::realtime::room::insert_code_update(
-                    &doc,
-                    0,
-                    &format!("~{id:016x}~"),
-                );
+                // Typing appends to the client's own text, as a person types: each
+                // insert follows the client's previous one. (Inserting every update at
+                // index 0 of a document that never sees the others' edits would make
+                // each insert a Yjs conflict with all earlier ones, which no editor does.)
+                let text = format!("~{id:016x}~");
+                let update = devinterview::realtime::room::insert_code_update(&doc, typed, &text);
+                typed += text.len() as u32;
                 {
                     let mut t = t.lock().unwrap();
                     t.sent.insert(id, (Instant::now(), i));

@@ -94,8 +94,8 @@ impl From<DocError> for Refusal {
     }
 }
 
-/// Who is behind a socket, and its flood limit.
-#[derive(Clone)]
+/// Who is behind a socket, and its flood limit (behind an `Arc`: the
+/// extension is cloned on every event).
 struct Ctx {
     principal: Principal,
     participant: Participant,
@@ -178,14 +178,14 @@ async fn authenticate<A: Adapter>(
         TokenError::Invalid => Refusal::new("unauthorized", "the token is not valid"),
     })?;
     let s_cfg = &hub.settings;
-    s.extensions.insert(Ctx {
+    s.extensions.insert(Arc::new(Ctx {
         participant: Participant::of(&principal),
         principal,
         bucket: Arc::new(Mutex::new(TokenBucket::new(
             s_cfg.events_per_second,
             s_cfg.event_burst,
         ))),
-    });
+    }));
     // Handlers are registered here, before the client is told it is connected:
     // the connect handler runs concurrently with the client's first events, and
     // an event that arrives before its handler exists would be lost.
@@ -229,11 +229,11 @@ fn admit<A: Adapter>(
     hub: &Realtime,
     s: &SocketRef<A>,
     event: &'static str,
-) -> Result<Ctx, Refusal> {
+) -> Result<Arc<Ctx>, Refusal> {
     hub.metrics.events.with_label_values(&[event]).inc();
     let ctx = s
         .extensions
-        .get::<Ctx>()
+        .get::<Arc<Ctx>>()
         .ok_or_else(|| Refusal::new("unauthorized", "not authenticated"))?;
     let allowed = ctx
         .bucket
@@ -347,7 +347,7 @@ async fn join_room<A: Adapter>(
             doc: Bytes::from(doc),
             state_vector: Bytes::from(state_vector),
             participants,
-            you: ctx.participant,
+            you: ctx.participant.clone(),
             language: room.language(),
             read_only: status == "completed",
             status,

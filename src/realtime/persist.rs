@@ -17,6 +17,8 @@ use crate::store::Db;
 
 /// Most updates one transaction takes.
 const MAX_BATCH: usize = 512;
+/// How long the writer waits for more updates before committing a batch.
+const COMMIT_LINGER: std::time::Duration = std::time::Duration::from_millis(2);
 
 /// An update waiting to be written.
 struct Job {
@@ -55,7 +57,25 @@ impl Writer {
 async fn run(db: Db, metrics: Arc<RealtimeMetrics>, mut rx: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let rows: Vec<NewUpdate> = batch.iter().map(|j| j.update.clone()).collect();
+        // Linger briefly so a busy server commits tens of updates at once instead
+        // of a trickle of tiny transactions: it costs the sender up to
+        // COMMIT_LINGER on its acknowledgement, never the other members (they got
+        // the update before it was queued here).
+        if batch.len() < MAX_BATCH {
+            tokio::time::sleep(COMMIT_LINGER).await;
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+        }
+        let mut rows = Vec::with_capacity(batch.len());
+        let mut waiting = Vec::with_capacity(batch.len());
+        for job in batch.drain(..) {
+            rows.push(job.update);
+            waiting.push((job.room, job.done));
+        }
         let timer = metrics.commit_seconds.start_timer();
         let written = documents::append(&db, &rows).await;
         timer.observe_duration();
@@ -66,24 +86,21 @@ async fn run(db: Db, metrics: Arc<RealtimeMetrics>, mut rx: mpsc::Receiver<Job>)
                 for (session_id, id) in &ids {
                     by_room.entry(session_id.as_str()).or_default().push(*id);
                 }
-                let mut told = std::collections::HashSet::new();
-                for job in &batch {
-                    if told.insert(job.room.id.clone()) {
-                        if let Some(ids) = by_room.remove(job.room.id.as_str()) {
-                            job.room.logged(ids);
-                        }
+                for (room, _) in &waiting {
+                    if let Some(ids) = by_room.remove(room.id.as_str()) {
+                        room.logged(ids);
                     }
                 }
                 metrics.persisted.inc_by(rows.len() as u64);
-                for job in batch.drain(..) {
-                    let _ = job.done.send(Ok(()));
+                for (_, done) in waiting {
+                    let _ = done.send(Ok(()));
                 }
             }
             Err(e) => {
                 tracing::error!(error = %e, updates = rows.len(), "cannot write document updates");
                 metrics.persist_failures.inc_by(rows.len() as u64);
-                for job in batch.drain(..) {
-                    let _ = job.done.send(Err(
+                for (_, done) in waiting {
+                    let _ = done.send(Err(
                         "the update was not saved (storage unavailable); it stays in your editor and is sent again on reconnect".into(),
                     ));
                 }

@@ -378,3 +378,120 @@ pub fn insert_code_update(doc: &Doc, index: u32, text: &str) -> Vec<u8> {
     }
     doc.transact().encode_state_as_update_v1(&before)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Principal;
+    use crate::store::documents::StoredDoc;
+
+    fn row(status: &str) -> SessionRow {
+        SessionRow {
+            id: "s1".into(),
+            owner_id: "u1".into(),
+            title: String::new(),
+            candidate_name: String::new(),
+            candidate_email: String::new(),
+            language: "python".into(),
+            status: status.into(),
+            invite_token: String::new(),
+            notes: String::new(),
+            score: None,
+            code: String::new(),
+            created_at: 0,
+            updated_at: 0,
+            started_at: None,
+            ended_at: None,
+            duration_ms: None,
+            deleted_at: None,
+            timer_elapsed_ms: 0,
+            timer_started_at: None,
+        }
+    }
+
+    fn person(id: &str) -> Participant {
+        Participant::of(&Principal::Candidate {
+            candidate_id: id.into(),
+            session_id: "s1".into(),
+            name: id.into(),
+        })
+    }
+
+    #[test]
+    fn refused_updates_change_nothing() {
+        let room = Room::from_stored(&row("active"), StoredDoc::default());
+        assert!(matches!(
+            room.apply(&[0xff; 8], 1 << 20),
+            Err(DocError::Malformed(_))
+        ));
+        let client = Doc::new();
+        let big = insert_code_update(&client, 0, &"x".repeat(2000));
+        assert_eq!(room.apply(&big, 1000), Err(DocError::TooLarge(1000)));
+        assert_eq!(room.code(), "");
+        room.apply(&big, 1 << 20).unwrap();
+        assert_eq!(room.code().len(), 2000);
+
+        let done = Room::from_stored(&row("completed"), StoredDoc::default());
+        assert_eq!(done.apply(&big, 1 << 20), Err(DocError::ReadOnly));
+    }
+
+    #[test]
+    fn compaction_covers_only_what_was_logged_before_it() {
+        let room = Room::from_stored(&row("active"), StoredDoc::default());
+        let client = Doc::new();
+        room.apply(&insert_code_update(&client, 0, "a"), 1 << 20)
+            .unwrap();
+        room.logged([1, 2]);
+        let c = room.prepare_compaction(None);
+        assert_eq!(c.covered_ids, vec![1, 2]);
+        assert_eq!(c.code, "a");
+        // Logged while the snapshot was being written: stays for the next one.
+        room.logged([3]);
+        room.compacted(&c);
+        assert_eq!(room.prepare_compaction(None).covered_ids, vec![3]);
+        assert!(!room.needs_compaction(1, std::time::Duration::from_secs(3600)));
+    }
+
+    #[test]
+    fn a_room_counts_people_not_tabs_and_refuses_joins_once_evicted() {
+        let room = Room::from_stored(&row("active"), StoredDoc::default());
+        room.add_member("tab1", person("ada"), 2).unwrap().unwrap();
+        room.add_member("tab2", person("ada"), 2).unwrap().unwrap();
+        let people = room
+            .add_member("tab3", person("grace"), 2)
+            .unwrap()
+            .unwrap();
+        assert_eq!(people.len(), 2);
+        assert_eq!(room.add_member("tab4", person("mallory"), 2), Err(2));
+        let (who, gone, _) = room.remove_member("tab1").unwrap();
+        assert_eq!(
+            (who.id.as_str(), gone),
+            ("ada", false),
+            "ada still has a tab open"
+        );
+        room.remove_member("tab2");
+        room.remove_member("tab3");
+        assert!(room.evict_if_idle(std::time::Duration::ZERO));
+        assert_eq!(room.add_member("tab5", person("ada"), 2), Ok(None));
+    }
+
+    #[test]
+    fn stored_documents_rebuild_to_the_same_text() {
+        let client = Doc::new();
+        let first = insert_code_update(&client, 0, "hello");
+        let second = insert_code_update(&client, 5, " world");
+        let stored = StoredDoc {
+            snapshot: Some(crate::store::documents::Snapshot {
+                data: first.clone(),
+                version: 1,
+            }),
+            // The snapshot's update logged again (a compaction that crashed before
+            // deleting it) changes nothing.
+            updates: vec![(1, first), (2, second), (3, vec![0xde, 0xad])],
+        };
+        assert_eq!(code_of_stored(&stored).as_deref(), Some("hello world"));
+        let room = Room::from_stored(&row("active"), stored);
+        assert_eq!(room.code(), "hello world");
+        assert_eq!(room.prepare_compaction(None).covered_ids, vec![1, 2, 3]);
+    }
+}
