@@ -7,14 +7,29 @@
 //! accepts on one Redis channel, and every node applies the ones for rooms it
 //! holds. Updates that arrive while a room is still loading wait in a backlog
 //! and are applied when the load completes (applying an update twice is harmless).
+//!
+//! The same channel carries presence: each node announces who is in each of its
+//! rooms when that changes and every few seconds, so a join on any node lists
+//! the people on every node. An announcement not renewed within
+//! [`PRESENCE_TTL`] (its node died) is ignored.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use redis::AsyncCommands;
 
+use super::presence::Participant;
 use super::room::Room;
+
+/// How long another node's presence announcement counts without renewal.
+pub const PRESENCE_TTL: Duration = Duration::from_secs(30);
+/// How often a node renews its announcements.
+pub const PRESENCE_RENEW: Duration = Duration::from_secs(10);
+
+const KIND_UPDATE: u8 = 0;
+const KIND_PRESENCE: u8 = 1;
 
 /// The Redis channel carrying accepted document updates.
 const CHANNEL: &str = "devinterview:doc-updates";
@@ -29,16 +44,24 @@ pub struct Cluster {
     state: Arc<Mutex<Shared>>,
 }
 
+/// People in a room on one node, and when that node said so.
+type Announced = (Vec<Participant>, Instant);
+
 #[derive(Default)]
 struct Shared {
     rooms: HashMap<String, Weak<Room>>,
     backlog: HashMap<String, Vec<Vec<u8>>>,
     loading: std::collections::HashSet<String>,
+    /// Room → node → what it announced.
+    presence: HashMap<String, HashMap<[u8; 16], Announced>>,
 }
 
 impl Cluster {
     /// Connects to Redis and starts applying other nodes' updates.
-    pub async fn connect(client: &redis::Client) -> anyhow::Result<Self> {
+    pub async fn connect(
+        client: &redis::Client,
+        hub: Weak<super::Realtime>,
+    ) -> anyhow::Result<Self> {
         let publisher = client.get_multiplexed_async_connection().await?;
         let mut pubsub = client.get_async_pubsub().await?;
         pubsub.subscribe(CHANNEL).await?;
@@ -48,10 +71,30 @@ impl Cluster {
         tokio::spawn(async move {
             let mut messages = pubsub.into_on_message();
             while let Some(msg) = messages.next().await {
-                if let Some((from, room, update)) = decode(msg.get_payload_bytes()) {
-                    if from != node {
-                        receive(&shared, room, update);
+                match decode(msg.get_payload_bytes()) {
+                    Some((_, from, _, _)) if from == node => {}
+                    Some((KIND_UPDATE, _, room, update)) => receive(&shared, room, update),
+                    Some((KIND_PRESENCE, from, room, people)) => {
+                        if let Ok(people) = serde_json::from_slice::<Vec<Participant>>(people) {
+                            let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
+                            let rooms = s.presence.entry(room.to_string()).or_default();
+                            let changed = match rooms.get(&from) {
+                                Some((before, _)) => *before != people,
+                                None => !people.is_empty(),
+                            };
+                            if people.is_empty() {
+                                rooms.remove(&from);
+                            } else {
+                                rooms.insert(from, (people, Instant::now()));
+                            }
+                            drop(s);
+                            if let (true, Some(hub)) = (changed, hub.upgrade()) {
+                                let room = room.to_string();
+                                tokio::spawn(async move { hub.presence_changed(&room).await });
+                            }
+                        }
                     }
+                    _ => {}
                 }
             }
             tracing::error!(
@@ -91,14 +134,40 @@ impl Cluster {
 
     /// Tells the other nodes about an update this node accepted.
     pub async fn publish(&self, room_id: &str, update: &[u8]) {
-        let mut message = Vec::with_capacity(17 + room_id.len() + update.len());
+        self.send(KIND_UPDATE, room_id, update).await;
+    }
+
+    /// Tells the other nodes who is in a room on this node.
+    pub async fn announce(&self, room_id: &str, people: &[Participant]) {
+        if let Ok(body) = serde_json::to_vec(people) {
+            self.send(KIND_PRESENCE, room_id, &body).await;
+        }
+    }
+
+    /// People in a room on the other nodes, as last announced.
+    pub fn remote_people(&self, room_id: &str) -> Vec<Participant> {
+        let shared = self.lock();
+        shared
+            .presence
+            .get(room_id)
+            .into_iter()
+            .flat_map(|nodes| nodes.values())
+            .filter(|(_, at)| at.elapsed() < PRESENCE_TTL)
+            .flat_map(|(people, _)| people.iter().cloned())
+            .collect()
+    }
+
+    async fn send(&self, kind: u8, room_id: &str, body: &[u8]) {
+        let room = &room_id.as_bytes()[..room_id.len().min(255)];
+        let mut message = Vec::with_capacity(18 + room.len() + body.len());
+        message.push(kind);
         message.extend_from_slice(&self.node);
-        message.push(room_id.len().min(255) as u8);
-        message.extend_from_slice(&room_id.as_bytes()[..room_id.len().min(255)]);
-        message.extend_from_slice(update);
+        message.push(room.len() as u8);
+        message.extend_from_slice(room);
+        message.extend_from_slice(body);
         let mut conn = self.publisher.clone();
         if let Err(e) = conn.publish::<_, _, ()>(CHANNEL, message).await {
-            tracing::warn!(error = %e, "cannot publish a document update to the other nodes");
+            tracing::warn!(error = %e, "cannot publish to the other nodes");
         }
     }
 }
@@ -116,11 +185,13 @@ fn receive(state: &Mutex<Shared>, room_id: &str, update: &[u8]) {
     }
 }
 
-fn decode(payload: &[u8]) -> Option<([u8; 16], &str, &[u8])> {
-    let node: [u8; 16] = payload.get(..16)?.try_into().ok()?;
-    let len = usize::from(*payload.get(16)?);
-    let room = std::str::from_utf8(payload.get(17..17 + len)?).ok()?;
-    Some((node, room, payload.get(17 + len..)?))
+/// Splits a message into kind, sending node, room and body.
+fn decode(payload: &[u8]) -> Option<(u8, [u8; 16], &str, &[u8])> {
+    let kind = *payload.first()?;
+    let node: [u8; 16] = payload.get(1..17)?.try_into().ok()?;
+    let len = usize::from(*payload.get(17)?);
+    let room = std::str::from_utf8(payload.get(18..18 + len)?).ok()?;
+    Some((kind, node, room, payload.get(18 + len..)?))
 }
 
 #[cfg(test)]
@@ -129,11 +200,13 @@ mod tests {
 
     #[test]
     fn messages_round_trip_and_garbage_is_ignored() {
-        let mut m = vec![7u8; 16];
+        let mut m = vec![KIND_UPDATE];
+        m.extend_from_slice(&[7u8; 16]);
         m.push(3);
         m.extend_from_slice(b"abc");
         m.extend_from_slice(&[1, 2, 3]);
-        let (node, room, update) = decode(&m).unwrap();
+        let (kind, node, room, update) = decode(&m).unwrap();
+        assert_eq!(kind, KIND_UPDATE);
         assert_eq!(node, [7u8; 16]);
         assert_eq!(room, "abc");
         assert_eq!(update, &[1, 2, 3]);

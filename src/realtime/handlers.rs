@@ -310,12 +310,14 @@ async fn join_room<A: Adapter>(
         let (room, participants) = loop {
             let room = hub.room(&row).await.map_err(Refusal::unavailable)?;
             room.refresh_from(&row);
+            let elsewhere = hub.remote_people(&room.id);
             match room.add_member(
                 &s.id.to_string(),
                 ctx.participant.clone(),
+                &elsewhere,
                 hub.settings.max_participants,
             ) {
-                Ok(Some(list)) => break (room, list),
+                Ok(Some(_)) => break (room.clone(), hub.people_in(&room)),
                 // Evicted between load and join: load it again.
                 Ok(None) => continue,
                 Err(cap) => {
@@ -331,6 +333,7 @@ async fn join_room<A: Adapter>(
         let (doc, state_vector) = room.sync_state(sv)?;
         s.extensions.insert(Joined(room.clone()));
         s.join(room.id.clone());
+        hub.announce(&room).await;
         let _ = s
             .to(room.id.clone())
             .emit("user_joined", &ctx.participant)
@@ -375,11 +378,13 @@ async fn leave<A: Adapter>(hub: &Realtime, s: &SocketRef<A>) {
         return;
     };
     s.leave(room.id.clone());
-    if let Some((who, gone, remaining)) = room.remove_member(&s.id.to_string()) {
-        if gone {
+    if let Some((who, gone, _)) = room.remove_member(&s.id.to_string()) {
+        hub.announce(&room).await;
+        if gone && !hub.remote_people(&room.id).iter().any(|p| p.id == who.id) {
             hub.emit(&room.id, "user_left", &who).await;
         }
-        hub.emit(&room.id, "participants", &remaining).await;
+        hub.emit(&room.id, "participants", &hub.people_in(&room))
+            .await;
     }
 }
 

@@ -48,6 +48,13 @@ pub trait RoomEmitter: Send + Sync {
     ) -> BoxFuture<'static, ()>;
     /// Disconnects every socket in `room`, on every node.
     fn disconnect(&self, room: String) -> BoxFuture<'static, ()>;
+    /// Sends `event` to the sockets in `room` on this node only.
+    fn emit_local(
+        &self,
+        room: String,
+        event: &'static str,
+        data: serde_json::Value,
+    ) -> BoxFuture<'static, ()>;
 }
 
 impl<A: Adapter> RoomEmitter for SocketIo<A> {
@@ -62,6 +69,18 @@ impl<A: Adapter> RoomEmitter for SocketIo<A> {
             if let Err(e) = io.to(room).emit(event, &data).await {
                 tracing::warn!(event, error = %e, "cannot emit to a room");
             }
+        })
+    }
+
+    fn emit_local(
+        &self,
+        room: String,
+        event: &'static str,
+        data: serde_json::Value,
+    ) -> BoxFuture<'static, ()> {
+        let io = self.clone();
+        Box::pin(async move {
+            let _ = io.local().to(room).emit(event, &data).await;
         })
     }
 
@@ -88,6 +107,7 @@ pub struct Realtime {
     metrics: Arc<RealtimeMetrics>,
     emitter: OnceLock<Box<dyn RoomEmitter>>,
     cluster: OnceLock<cluster::Cluster>,
+    last_announce: Mutex<std::time::Instant>,
 }
 
 impl Realtime {
@@ -111,6 +131,7 @@ impl Realtime {
             metrics,
             emitter: OnceLock::new(),
             cluster: OnceLock::new(),
+            last_announce: Mutex::new(std::time::Instant::now()),
         }))
     }
 
@@ -150,6 +171,42 @@ impl Realtime {
                 }
                 Err(e)
             }
+        }
+    }
+
+    /// People in a room on any node, one entry each.
+    pub fn people_in(&self, room: &Room) -> Vec<presence::Participant> {
+        let remote = self.remote_people(&room.id);
+        presence::merge(room.participants().into_iter().chain(remote))
+    }
+
+    /// People in a room on the other nodes (none on a single node).
+    fn remote_people(&self, room_id: &str) -> Vec<presence::Participant> {
+        self.cluster
+            .get()
+            .map(|c| c.remote_people(room_id))
+            .unwrap_or_default()
+    }
+
+    /// Another node's people in a room changed: show this node's members the new list.
+    async fn presence_changed(&self, room_id: &str) {
+        let (Some(room), Some(emitter)) = (self.loaded(room_id), self.emitter.get()) else {
+            return;
+        };
+        if room.member_count() == 0 {
+            return;
+        }
+        if let Ok(people) = serde_json::to_value(self.people_in(&room)) {
+            emitter
+                .emit_local(room.id.clone(), "participants", people)
+                .await;
+        }
+    }
+
+    /// Tells the other nodes who is in this room here.
+    async fn announce(&self, room: &Room) {
+        if let Some(cluster) = self.cluster.get() {
+            cluster.announce(&room.id, &room.participants()).await;
         }
     }
 
@@ -242,13 +299,27 @@ impl Realtime {
         Ok(())
     }
 
-    /// One pass of housekeeping: compact busy rooms, compact and evict idle ones.
+    /// One pass of housekeeping: compact busy rooms, compact and evict idle ones,
+    /// renew presence announcements.
     pub async fn sweep(&self) {
         let rooms: Vec<Arc<Room>> = self
             .slots()
             .values()
             .filter_map(|s| s.get().cloned())
             .collect();
+        let renew = {
+            let mut last = self.last_announce.lock().unwrap_or_else(|e| e.into_inner());
+            let due = last.elapsed() >= cluster::PRESENCE_RENEW;
+            if due {
+                *last = std::time::Instant::now();
+            }
+            due && self.cluster.get().is_some()
+        };
+        if renew {
+            for room in rooms.iter().filter(|r| r.member_count() > 0) {
+                self.announce(room).await;
+            }
+        }
         for room in rooms {
             let empty = room.member_count() == 0;
             let s = &self.settings;

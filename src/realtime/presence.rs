@@ -1,11 +1,11 @@
 //! Who is in a room, as the other members see them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::Principal;
 
 /// One person in a room (several tabs of the same person count once).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Participant {
     /// Stable id: the interviewer's user id or the candidate's id.
@@ -13,9 +13,9 @@ pub struct Participant {
     /// Display name.
     pub name: String,
     /// `interviewer` or `candidate`.
-    pub role: &'static str,
+    pub role: String,
     /// Cursor and avatar colour, stable for the id.
-    pub colour: &'static str,
+    pub colour: String,
 }
 
 /// Colours that stay readable on the editor's light and dark themes.
@@ -33,9 +33,9 @@ impl Participant {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
         Self {
-            colour: PALETTE[(hash % PALETTE.len() as u64) as usize],
+            colour: PALETTE[(hash % PALETTE.len() as u64) as usize].to_string(),
             name: principal.name().to_string(),
-            role: principal.role(),
+            role: principal.role().to_string(),
             id,
         }
     }
@@ -47,6 +47,18 @@ pub fn principal_id(principal: &Principal) -> &str {
         Principal::Interviewer { user_id, .. } => user_id,
         Principal::Candidate { candidate_id, .. } => candidate_id,
     }
+}
+
+/// Merges people seen on several nodes: one entry per person, in a stable order.
+pub fn merge(lists: impl IntoIterator<Item = Participant>) -> Vec<Participant> {
+    let mut people: Vec<Participant> = Vec::new();
+    for p in lists {
+        if !people.iter().any(|q| q.id == p.id) {
+            people.push(p);
+        }
+    }
+    people.sort_by(|a, b| (&a.role, &a.name, &a.id).cmp(&(&b.role, &b.name, &b.id)));
+    people
 }
 
 #[cfg(test)]

@@ -236,20 +236,23 @@ impl Room {
             || (inner.dirty_updates > 0 && inner.last_compacted.elapsed() >= every)
     }
 
-    /// Adds a socket; `Err` with the cap when the room is full (counting people, not tabs),
+    /// Adds a socket; `Err` with the cap when the room is full (counting people, not
+    /// tabs, here and on other nodes),
     /// `Ok(None)` if the room was evicted meanwhile (the caller loads it again).
     pub fn add_member(
         &self,
         sid: &str,
         who: Participant,
+        elsewhere: &[Participant],
         max_people: usize,
     ) -> Result<Option<Vec<Participant>>, usize> {
         let mut inner = self.lock();
         if inner.evicted {
             return Ok(None);
         }
-        let present = inner.members.values().any(|p| p.id == who.id);
-        if !present && distinct(&inner.members).len() >= max_people {
+        let everyone = super::presence::merge(inner.members.values().chain(elsewhere).cloned());
+        let present = everyone.iter().any(|p| p.id == who.id);
+        if !present && everyone.len() >= max_people {
             return Err(max_people);
         }
         inner.members.insert(sid.to_string(), who);
@@ -337,14 +340,7 @@ fn timer_of(row: &SessionRow) -> Timer {
 }
 
 fn distinct(members: &HashMap<String, Participant>) -> Vec<Participant> {
-    let mut people: Vec<Participant> = Vec::new();
-    for p in members.values() {
-        if !people.iter().any(|q| q.id == p.id) {
-            people.push(p.clone());
-        }
-    }
-    people.sort_by(|a, b| (a.role, &a.name, &a.id).cmp(&(b.role, &b.name, &b.id)));
-    people
+    super::presence::merge(members.values().cloned())
 }
 
 /// Builds a document from storage alone and returns its code text (REST reads of
@@ -455,14 +451,18 @@ mod tests {
     #[test]
     fn a_room_counts_people_not_tabs_and_refuses_joins_once_evicted() {
         let room = Room::from_stored(&row("active"), StoredDoc::default());
-        room.add_member("tab1", person("ada"), 2).unwrap().unwrap();
-        room.add_member("tab2", person("ada"), 2).unwrap().unwrap();
+        room.add_member("tab1", person("ada"), &[], 2)
+            .unwrap()
+            .unwrap();
+        room.add_member("tab2", person("ada"), &[], 2)
+            .unwrap()
+            .unwrap();
         let people = room
-            .add_member("tab3", person("grace"), 2)
+            .add_member("tab3", person("grace"), &[], 2)
             .unwrap()
             .unwrap();
         assert_eq!(people.len(), 2);
-        assert_eq!(room.add_member("tab4", person("mallory"), 2), Err(2));
+        assert_eq!(room.add_member("tab4", person("mallory"), &[], 2), Err(2));
         let (who, gone, _) = room.remove_member("tab1").unwrap();
         assert_eq!(
             (who.id.as_str(), gone),
@@ -472,7 +472,7 @@ mod tests {
         room.remove_member("tab2");
         room.remove_member("tab3");
         assert!(room.evict_if_idle(std::time::Duration::ZERO));
-        assert_eq!(room.add_member("tab5", person("ada"), 2), Ok(None));
+        assert_eq!(room.add_member("tab5", person("ada"), &[], 2), Ok(None));
     }
 
     #[test]

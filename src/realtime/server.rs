@@ -59,7 +59,7 @@ impl SocketLayer {
                             redact_url(url.expose())
                         )
                     })?;
-                let cluster = Cluster::connect(&client).await?;
+                let cluster = Cluster::connect(&client, Arc::downgrade(hub)).await?;
                 let _ = hub.cluster.set(cluster);
                 let (layer, io) = builder
                     .with_adapter::<RedisAdapter<_>>(adapter)

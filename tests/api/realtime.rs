@@ -667,11 +667,19 @@ async fn rooms_span_two_nodes_through_redis(backend: Backend) {
     assert_eq!(a.text(), "from node 1; from node 2");
     assert_eq!(b.text(), a.text());
 
-    // A third client gets the full document on either node.
+    // A third client gets the full document on either node, and the people on both.
     for node in [&node1, &node2] {
         let c = Peer::connect(node, &ada).await;
-        c.join(&id).await;
+        let joined = c.join(&id).await;
         assert_eq!(c.text(), "from node 1; from node 2");
+        let names: Vec<&str> = joined.data["participants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(names.contains(&"Grace"));
     }
 }
 db_test!(rooms_span_two_nodes_through_redis);
