@@ -157,6 +157,24 @@ async fn runaway_loops_hit_the_fuel_limit_or_the_wall_deadline() {
 }
 
 #[tokio::test]
+async fn output_before_a_time_limit_is_kept() {
+    let (app, token) = ready(sandbox_app()).await;
+    for (language, code) in [
+        ("python", "print('progress: 1 of 3')\nwhile True: pass"),
+        ("javascript", "console.log('progress: 1 of 3'); for (;;) {}"),
+    ] {
+        let r = run_with(
+            &app,
+            &token,
+            json!({"language": language, "code": code, "limits": {"fuel": 300_000_000}}),
+        )
+        .await;
+        assert_eq!(r["status"], "time_limit", "{r}");
+        assert_eq!(r["stdout"], "progress: 1 of 3\n", "{language}: {r}");
+    }
+}
+
+#[tokio::test]
 async fn sleeping_takes_virtual_time_only() {
     let (app, token) = ready(sandbox_app()).await;
     let py = run(
@@ -316,7 +334,7 @@ for attempt in [lambda: open('/etc/passwd').read(), lambda: os.listdir('/etc'), 
         print('allowed')
     except OSError as e:
         print('denied', type(e).__name__)
-print(sorted(k for k in os.environ if k not in ('PYTHONHASHSEED', 'PYTHONDONTWRITEBYTECODE', 'PYTHONIOENCODING', 'LANG', 'HOME')))
+print(sorted(k for k in os.environ if k not in ('PYTHONHASHSEED', 'PYTHONUNBUFFERED', 'PYTHONDONTWRITEBYTECODE', 'PYTHONIOENCODING', 'LANG', 'HOME')))
 try:
     import socket
     socket.socket().connect(('127.0.0.1', 80))
