@@ -3,6 +3,7 @@
 //! Every event answers its acknowledgement with `{ok: true, ...}` or
 //! `{ok: false, error: {code, message}}`, the same error shape as the REST API.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -19,6 +20,11 @@ use super::presence::Participant;
 use super::room::{DocError, Room};
 use super::timer::{TimerAction, TimerState};
 use super::{LanguageChanged, Realtime, SessionStatus};
+use yrs::sync::awareness::{AwarenessUpdate, AwarenessUpdateEntry};
+use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
+use yrs::ClientID;
+
 use crate::auth::{Principal, TokenError};
 use crate::domain::Language;
 use crate::store::documents::NewUpdate;
@@ -105,6 +111,14 @@ struct Ctx {
 /// The room a socket has joined.
 #[derive(Clone)]
 struct Joined(Arc<Room>);
+
+/// Awareness clients (Yjs client id → latest clock) a socket has announced, so
+/// that its cursors can be removed for the others when it leaves.
+#[derive(Clone, Default)]
+struct AwarenessClients(Arc<Mutex<HashMap<ClientID, u32>>>);
+
+/// Awareness client ids one socket may announce (a tab uses one).
+const MAX_AWARENESS_CLIENTS: usize = 8;
 
 #[derive(Deserialize)]
 struct AuthPayload {
@@ -378,6 +392,31 @@ async fn leave<A: Adapter>(hub: &Realtime, s: &SocketRef<A>) {
         return;
     };
     s.leave(room.id.clone());
+    // Remove this socket's cursors for the others, as y-protocols does: the same
+    // clients with a newer clock and no state.
+    if let Some(AwarenessClients(clients)) = s.extensions.remove::<AwarenessClients>() {
+        let clients = std::mem::take(&mut *clients.lock().unwrap_or_else(|e| e.into_inner()));
+        if !clients.is_empty() {
+            let removal = AwarenessUpdate {
+                clients: clients
+                    .into_iter()
+                    .map(|(id, clock)| {
+                        let entry = AwarenessUpdateEntry {
+                            clock: clock.wrapping_add(1),
+                            json: Arc::from("null"),
+                        };
+                        (id, entry)
+                    })
+                    .collect(),
+            };
+            hub.emit_binary(
+                &room.id,
+                "awareness_update",
+                Bytes::from(removal.encode_v1()),
+            )
+            .await;
+        }
+    }
     if let Some((who, gone, _)) = room.remove_member(&s.id.to_string()) {
         hub.announce(&room).await;
         if gone && !hub.remote_people(&room.id).iter().any(|p| p.id == who.id) {
@@ -455,6 +494,23 @@ async fn awareness_update<A: Adapter>(
                 format!("an awareness update may be at most {MAX_AWARENESS_BYTES} bytes"),
             ));
         }
+        let decoded = AwarenessUpdate::decode_v1(&update)
+            .map_err(|e| Refusal::new("invalid", format!("not a Yjs awareness update: {e}")))?;
+        let clients = s.extensions.get::<AwarenessClients>().unwrap_or_default();
+        {
+            let mut known = clients.0.lock().unwrap_or_else(|e| e.into_inner());
+            for (id, entry) in &decoded.clients {
+                if !known.contains_key(id) && known.len() >= MAX_AWARENESS_CLIENTS {
+                    return Err(Refusal::new(
+                        "invalid",
+                        "too many awareness clients on one connection",
+                    ));
+                }
+                let clock = known.entry(*id).or_insert(entry.clock);
+                *clock = (*clock).max(entry.clock);
+            }
+        }
+        s.extensions.insert(clients);
         let _ = s
             .to(room.id.clone())
             .emit("awareness_update", &update)

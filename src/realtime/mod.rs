@@ -46,6 +46,13 @@ pub trait RoomEmitter: Send + Sync {
         event: &'static str,
         data: serde_json::Value,
     ) -> BoxFuture<'static, ()>;
+    /// Sends `event` with one binary attachment to every socket in `room`, on every node.
+    fn emit_binary(
+        &self,
+        room: String,
+        event: &'static str,
+        data: bytes::Bytes,
+    ) -> BoxFuture<'static, ()>;
     /// Disconnects every socket in `room`, on every node.
     fn disconnect(&self, room: String) -> BoxFuture<'static, ()>;
     /// Sends `event` to the sockets in `room` on this node only.
@@ -63,6 +70,20 @@ impl<A: Adapter> RoomEmitter for SocketIo<A> {
         room: String,
         event: &'static str,
         data: serde_json::Value,
+    ) -> BoxFuture<'static, ()> {
+        let io = self.clone();
+        Box::pin(async move {
+            if let Err(e) = io.to(room).emit(event, &data).await {
+                tracing::warn!(event, error = %e, "cannot emit to a room");
+            }
+        })
+    }
+
+    fn emit_binary(
+        &self,
+        room: String,
+        event: &'static str,
+        data: bytes::Bytes,
     ) -> BoxFuture<'static, ()> {
         let io = self.clone();
         Box::pin(async move {
@@ -268,7 +289,15 @@ impl Realtime {
         }
     }
 
-    /// Sends an event to a whole room, on every node.
+    /// Sends binary data (a Socket.IO attachment) to a whole room, on every node.
+    pub async fn emit_binary(&self, room: &str, event: &'static str, data: bytes::Bytes) {
+        if let Some(emitter) = self.emitter.get() {
+            emitter.emit_binary(room.to_string(), event, data).await;
+        }
+    }
+
+    /// Sends an event to a whole room, on every node (JSON; binary fields would
+    /// become number arrays: use [`Realtime::emit_binary`] for those).
     pub async fn emit<T: Serialize>(&self, room: &str, event: &'static str, data: &T) {
         let Some(emitter) = self.emitter.get() else {
             return;

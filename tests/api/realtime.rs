@@ -2,9 +2,10 @@
 //! durability and limits, with real sockets against the real server.
 
 use serde_json::{json, Value};
+use yrs::sync::awareness::{AwarenessUpdate, AwarenessUpdateEntry};
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
-use yrs::{Doc, GetString, ReadTxn, StateVector, Transact, Update};
+use yrs::{ClientID, Doc, GetString, ReadTxn, StateVector, Transact, Update};
 
 use crate::db_test;
 use crate::helpers::process::ServerProcess;
@@ -70,6 +71,18 @@ impl Peer {
         let txn = self.doc.transact();
         code.get_string(&txn)
     }
+}
+
+/// A Yjs awareness update announcing one client's state.
+fn awareness(client: u64, clock: u32, json: &str) -> Vec<u8> {
+    let entry = AwarenessUpdateEntry {
+        clock,
+        json: json.into(),
+    };
+    AwarenessUpdate {
+        clients: [(ClientID::new(client), entry)].into_iter().collect(),
+    }
+    .encode_v1()
 }
 
 /// An interviewer, their session, and its candidate's token.
@@ -349,19 +362,31 @@ async fn presence_language_and_run_results_reach_the_room(backend: Backend) {
         "the server says who ran it"
     );
 
-    let cursor = b
+    // Cursors: relayed as sent; garbage is refused.
+    let cursor = awareness(42, 1, r#"{"cursor":{"anchor":3}}"#);
+    let sent = b
         .sio
-        .call("awareness_update", vec![Arg::Bin(vec![1, 2, 3])])
+        .call("awareness_update", vec![Arg::Bin(cursor.clone())])
         .await;
-    assert_eq!(cursor.data["ok"], true);
+    assert_eq!(sent.data["ok"], true);
     assert_eq!(
         a.sio.next_event("awareness_update").await.binary(""),
-        vec![1, 2, 3]
+        cursor
     );
+    let junk = b
+        .sio
+        .call("awareness_update", vec![Arg::Bin(vec![9, 9])])
+        .await;
+    assert_eq!(junk.data["error"]["code"], "invalid");
 
+    // When Grace leaves, her cursor goes too: the same client, a newer clock, no state.
     b.sio.close();
     let left = a.sio.next_event("user_left").await;
     assert_eq!(left.data["name"], "Grace");
+    let removal = a.sio.next_event("awareness_update").await.binary("");
+    let removal = AwarenessUpdate::decode_v1(&removal).unwrap();
+    let entry = &removal.clients[&ClientID::new(42)];
+    assert_eq!((entry.clock, &*entry.json), (2, "null"));
 }
 db_test!(presence_language_and_run_results_reach_the_room);
 
@@ -520,7 +545,7 @@ async fn limits_answer_with_clear_errors(backend: Backend) {
     for _ in 0..6 {
         let ack = a
             .sio
-            .call("awareness_update", vec![Arg::Bin(vec![0])])
+            .call("awareness_update", vec![Arg::Bin(awareness(7, 1, "{}"))])
             .await;
         codes.push(
             ack.data["error"]["code"]
