@@ -81,9 +81,9 @@ async fn run(db: Db, metrics: Arc<RealtimeMetrics>, mut rx: mpsc::Receiver<Job>)
         timer.observe_duration();
         metrics.batch_size.observe(rows.len() as f64);
         match written {
-            Ok(ids) => {
+            Ok(appended) => {
                 let mut by_room: HashMap<&str, Vec<i64>> = HashMap::new();
-                for (session_id, id) in &ids {
+                for (session_id, id) in &appended.ids {
                     by_room.entry(session_id.as_str()).or_default().push(*id);
                 }
                 for (room, _) in &waiting {
@@ -91,9 +91,14 @@ async fn run(db: Db, metrics: Arc<RealtimeMetrics>, mut rx: mpsc::Receiver<Job>)
                         room.logged(ids);
                     }
                 }
-                metrics.persisted.inc_by(rows.len() as u64);
-                for (_, done) in waiting {
-                    let _ = done.send(Ok(()));
+                metrics.persisted.inc_by(appended.ids.len() as u64);
+                for (room, done) in waiting {
+                    let result = if appended.deleted_rooms.contains(&room.id) {
+                        Err("the interview was deleted; the update was discarded".to_string())
+                    } else {
+                        Ok(())
+                    };
+                    let _ = done.send(result);
                 }
             }
             Err(e) => {

@@ -6,9 +6,11 @@
 //! snapshot first and delete the updates it covers afterwards, in any order,
 //! without a window in which a crash loses anything.
 
+use std::collections::HashSet;
+
 use sqlx::Row;
 
-use super::{Db, StoreResult};
+use super::{Backend, Db, StoreResult};
 
 /// One update to append to a room's log.
 #[derive(Debug, Clone)]
@@ -44,12 +46,53 @@ pub struct Snapshot {
 /// Rows per INSERT statement; keeps the bound parameters far below both engines' caps.
 const ROWS_PER_STATEMENT: usize = 200;
 
-/// Appends updates in one transaction (one commit, one fsync, however many rows)
-/// and returns the new row ids with the room each belongs to.
-pub async fn append(db: &Db, updates: &[NewUpdate]) -> StoreResult<Vec<(String, i64)>> {
-    let mut ids = Vec::with_capacity(updates.len());
+/// What a batch append did.
+#[derive(Debug, Default)]
+pub struct Appended {
+    /// New row ids with the room each belongs to.
+    pub ids: Vec<(String, i64)>,
+    /// Rooms whose session was deleted: their updates were dropped, not written.
+    pub deleted_rooms: HashSet<String>,
+}
+
+/// Appends updates in one transaction (one commit, one fsync, however many rows).
+///
+/// Updates of sessions deleted meanwhile are dropped: the deletion erased the
+/// candidate's work and a late keystroke must not bring any of it back. On
+/// PostgreSQL the live sessions are read `FOR SHARE`, so a deletion racing this
+/// batch waits for it to commit and its purge then sees these rows; SQLite runs
+/// one writer at a time, which gives the same order.
+pub async fn append(db: &Db, updates: &[NewUpdate]) -> StoreResult<Appended> {
+    let mut done = Appended::default();
     let mut tx = db.pool().begin().await?;
-    for chunk in updates.chunks(ROWS_PER_STATEMENT) {
+    let rooms: Vec<&str> = {
+        let mut seen: Vec<&str> = updates.iter().map(|u| u.session_id.as_str()).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen
+    };
+    let mut live = HashSet::new();
+    for chunk in rooms.chunks(ROWS_PER_STATEMENT) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let lock = if db.backend() == Backend::Postgres {
+            " FOR SHARE"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT id FROM interview_sessions WHERE id IN ({}) AND deleted_at IS NULL{lock}",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query_scalar::<_, String>(&sql);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        live.extend(query.fetch_all(&mut *tx).await?);
+    }
+    let (keep, dropped): (Vec<&NewUpdate>, Vec<&NewUpdate>) =
+        updates.iter().partition(|u| live.contains(&u.session_id));
+    done.deleted_rooms = dropped.into_iter().map(|u| u.session_id.clone()).collect();
+    for chunk in keep.chunks(ROWS_PER_STATEMENT) {
         let mut sql =
             String::from("INSERT INTO doc_updates (session_id, data, author, created_at) VALUES ");
         for i in 0..chunk.len() {
@@ -69,11 +112,12 @@ pub async fn append(db: &Db, updates: &[NewUpdate]) -> StoreResult<Vec<(String, 
                 .bind(u.created_at);
         }
         for row in query.fetch_all(&mut *tx).await? {
-            ids.push((row.try_get::<String, _>(1)?, row.try_get::<i64, _>(0)?));
+            done.ids
+                .push((row.try_get::<String, _>(1)?, row.try_get::<i64, _>(0)?));
         }
     }
     tx.commit().await?;
-    Ok(ids)
+    Ok(done)
 }
 
 /// Reads a room's snapshot and the log after it.
@@ -106,7 +150,8 @@ pub async fn read_snapshot(db: &Db, session_id: &str) -> StoreResult<Option<Snap
 }
 
 /// Writes a snapshot if the stored one is still at `expected` (`None`: there is
-/// none yet). `false` means another writer got there first: re-read and retry.
+/// none yet) and the session is not deleted. `false` means another writer got
+/// there first (re-read and retry) or the session is gone.
 pub async fn write_snapshot(
     db: &Db,
     session_id: &str,
@@ -118,7 +163,8 @@ pub async fn write_snapshot(
         Some(version) => {
             sqlx::query(
                 "UPDATE doc_snapshots SET data = $3, version = version + 1, updated_at = $4
-                 WHERE session_id = $1 AND version = $2",
+                 WHERE session_id = $1 AND version = $2 AND EXISTS
+                   (SELECT 1 FROM interview_sessions s WHERE s.id = $1 AND s.deleted_at IS NULL)",
             )
             .bind(session_id)
             .bind(version)
@@ -130,7 +176,9 @@ pub async fn write_snapshot(
         None => {
             sqlx::query(
                 "INSERT INTO doc_snapshots (session_id, data, version, updated_at)
-                 VALUES ($1, $2, 1, $3) ON CONFLICT (session_id) DO NOTHING",
+                 SELECT $1, $2, 1, $3 WHERE EXISTS
+                   (SELECT 1 FROM interview_sessions s WHERE s.id = $1 AND s.deleted_at IS NULL)
+                 ON CONFLICT (session_id) DO NOTHING",
             )
             .bind(session_id)
             .bind(data)

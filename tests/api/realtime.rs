@@ -588,6 +588,23 @@ async fn deleting_the_session_closes_its_room(backend: Backend) {
         0,
         "the candidate's work is erased"
     );
+
+    // A keystroke still in flight when the session went is not written afterwards.
+    use devinterview::store::documents::{self, NewUpdate};
+    let late = NewUpdate {
+        session_id: id.clone(),
+        data: b.type_local(0, "late"),
+        author: "c".into(),
+        created_at: 0,
+    };
+    let appended = documents::append(&app.state.db, &[late]).await.unwrap();
+    assert!(appended.ids.is_empty());
+    assert!(appended.deleted_rooms.contains(&id));
+    assert_eq!(logged_updates(&app, &id).await, 0);
+    let wrote = documents::write_snapshot(&app.state.db, &id, &[0, 0], None, 0)
+        .await
+        .unwrap();
+    assert!(!wrote, "no snapshot of a deleted session");
 }
 db_test!(deleting_the_session_closes_its_room);
 
