@@ -429,6 +429,28 @@ mod tests {
             .effective_database_url()
             .expose()
             .ends_with("data/devinterview.db?mode=rwc"));
+        let r = &c.realtime;
+        assert!(r.redis_url.is_none());
+        assert_eq!(r.max_participants, 10);
+        assert_eq!(r.max_message_bytes, 1024 * 1024);
+        assert_eq!(r.max_update_bytes, 256 * 1024);
+        assert_eq!(r.max_doc_bytes, 16 * 1024 * 1024);
+        assert_eq!((r.events_per_second, r.event_burst), (60, 240));
+        assert_eq!(r.join_timeout, Duration::from_secs(30));
+        assert_eq!(r.room_idle, Duration::from_secs(30));
+        assert_eq!(r.compact_updates, 500);
+        assert_eq!(r.compact_interval, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn the_redis_url_is_a_secret() {
+        let vars = vars(&[("REDIS_URL", "redis://:hunter22@cache:6379")]);
+        let c = Config::from_vars(&vars).unwrap();
+        assert!(!format!("{c:?}").contains("hunter22"));
+        assert_eq!(
+            c.realtime.redis_url.unwrap().expose(),
+            "redis://:hunter22@cache:6379"
+        );
     }
 
     #[test]
