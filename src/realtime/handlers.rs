@@ -321,7 +321,7 @@ async fn join_room<A: Adapter>(
                 leave(&hub, &s).await;
             }
         }
-        let (room, participants) = loop {
+        let (room, participants, arrived) = loop {
             let room = hub.room(&row).await.map_err(Refusal::unavailable)?;
             room.refresh_from(&row);
             let elsewhere = hub.remote_people(&room.id);
@@ -331,7 +331,7 @@ async fn join_room<A: Adapter>(
                 &elsewhere,
                 hub.settings.max_participants,
             ) {
-                Ok(Some(_)) => break (room.clone(), hub.people_in(&room)),
+                Ok(Some(arrived)) => break (room.clone(), hub.people_in(&room), arrived),
                 // Evicted between load and join: load it again.
                 Ok(None) => continue,
                 Err(cap) => {
@@ -348,10 +348,13 @@ async fn join_room<A: Adapter>(
         s.extensions.insert(Joined(room.clone()));
         s.join(room.id.clone());
         hub.announce(&room).await;
-        let _ = s
-            .to(room.id.clone())
-            .emit("user_joined", &ctx.participant)
-            .await;
+        // A second tab of someone already here is not news to the others.
+        if arrived {
+            let _ = s
+                .to(room.id.clone())
+                .emit("user_joined", &ctx.participant)
+                .await;
+        }
         let _ = s
             .within(room.id.clone())
             .emit("participants", &participants)

@@ -324,7 +324,10 @@ impl Realtime {
                 return Ok(());
             }
         }
-        tracing::warn!(room = %room.id, "compaction kept losing races; trying again later");
+        tracing::warn!(
+            room = %room.id,
+            "no snapshot written (other nodes kept winning, or the session is gone); trying again later"
+        );
         Ok(())
     }
 

@@ -236,8 +236,9 @@ impl Room {
             || (inner.dirty_updates > 0 && inner.last_compacted.elapsed() >= every)
     }
 
-    /// Adds a socket; `Err` with the cap when the room is full (counting people, not
-    /// tabs, here and on other nodes),
+    /// Adds a socket: `Ok(Some(true))` when its person was not in the room before
+    /// (a second tab is `false`); `Err` with the cap when the room is full (counting
+    /// people, not tabs, here and on other nodes),
     /// `Ok(None)` if the room was evicted meanwhile (the caller loads it again).
     pub fn add_member(
         &self,
@@ -245,7 +246,7 @@ impl Room {
         who: Participant,
         elsewhere: &[Participant],
         max_people: usize,
-    ) -> Result<Option<Vec<Participant>>, usize> {
+    ) -> Result<Option<bool>, usize> {
         let mut inner = self.lock();
         if inner.evicted {
             return Ok(None);
@@ -257,7 +258,7 @@ impl Room {
         }
         inner.members.insert(sid.to_string(), who);
         inner.emptied_at = None;
-        Ok(Some(distinct(&inner.members)))
+        Ok(Some(!present))
     }
 
     /// Removes a socket; returns whether its person left entirely and who remains.
@@ -451,17 +452,19 @@ mod tests {
     #[test]
     fn a_room_counts_people_not_tabs_and_refuses_joins_once_evicted() {
         let room = Room::from_stored(&row("active"), StoredDoc::default());
-        room.add_member("tab1", person("ada"), &[], 2)
-            .unwrap()
-            .unwrap();
-        room.add_member("tab2", person("ada"), &[], 2)
-            .unwrap()
-            .unwrap();
-        let people = room
-            .add_member("tab3", person("grace"), &[], 2)
-            .unwrap()
-            .unwrap();
-        assert_eq!(people.len(), 2);
+        assert_eq!(
+            room.add_member("tab1", person("ada"), &[], 2),
+            Ok(Some(true))
+        );
+        assert_eq!(
+            room.add_member("tab2", person("ada"), &[], 2),
+            Ok(Some(false))
+        );
+        assert_eq!(
+            room.add_member("tab3", person("grace"), &[], 2),
+            Ok(Some(true))
+        );
+        assert_eq!(room.participants().len(), 2);
         assert_eq!(room.add_member("tab4", person("mallory"), &[], 2), Err(2));
         let (who, gone, _) = room.remove_member("tab1").unwrap();
         assert_eq!(

@@ -217,8 +217,14 @@ async fn concurrent_edits_converge_everywhere_and_are_stored(backend: Backend) {
     let late = Peer::connect(&app, &cand).await;
     let joined = late.join(&id).await;
     assert_eq!(late.text(), text);
-    // Two tabs of the same candidate count once.
+    // Two tabs of the same candidate count once, and the second is no news to the others:
+    // the room's `participants` after that join (the third A receives: its own join,
+    // Grace's, this tab's) comes with no second `user_joined` before it.
     assert_eq!(joined.data["participants"].as_array().unwrap().len(), 2);
+    for _ in 0..3 {
+        a.sio.next_event("participants").await;
+    }
+    assert!(a.sio.received("user_joined").await.is_empty());
 }
 db_test!(concurrent_edits_converge_everywhere_and_are_stored);
 
