@@ -93,6 +93,30 @@ async fn room(app: &TestApp) -> (String, String, String) {
     (ada, cand, session["id"].as_str().unwrap().to_string())
 }
 
+/// The interviewer and the candidate, both connected and in their room.
+struct Meeting {
+    ada: String,
+    cand: String,
+    id: String,
+    a: Peer,
+    b: Peer,
+}
+
+async fn meeting(app: &TestApp) -> Meeting {
+    let (ada, cand, id) = room(app).await;
+    let a = Peer::connect(app, &ada).await;
+    let b = Peer::connect(app, &cand).await;
+    a.join(&id).await;
+    b.join(&id).await;
+    Meeting {
+        ada,
+        cand,
+        id,
+        a,
+        b,
+    }
+}
+
 async fn logged_updates(app: &TestApp, room: &str) -> i64 {
     devinterview::store::documents::count_updates(&app.state.db, room)
         .await
@@ -233,11 +257,7 @@ async fn bad_updates_are_refused_and_reach_no_one(backend: Backend) {
         .env("ROOM_MAX_UPDATE_BYTES", "2048")
         .spawn()
         .await;
-    let (ada, cand, id) = room(&app).await;
-    let a = Peer::connect(&app, &ada).await;
-    let b = Peer::connect(&app, &cand).await;
-    a.join(&id).await;
-    b.join(&id).await;
+    let Meeting { ada, id, a, b, .. } = meeting(&app).await;
 
     let garbage = a
         .sio
@@ -274,11 +294,13 @@ db_test!(bad_updates_are_refused_and_reach_no_one);
 
 async fn the_timer_is_the_servers_and_late_joiners_see_the_same_time(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let (ada, cand, id) = room(&app).await;
-    let a = Peer::connect(&app, &ada).await;
-    let b = Peer::connect(&app, &cand).await;
-    a.join(&id).await;
-    b.join(&id).await;
+    let Meeting {
+        ada,
+        cand,
+        id,
+        a,
+        b,
+    } = meeting(&app).await;
 
     let refused = b
         .sio
@@ -398,11 +420,7 @@ db_test!(presence_language_and_run_results_reach_the_room);
 
 async fn a_completed_interview_is_read_only(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let (ada, cand, id) = room(&app).await;
-    let a = Peer::connect(&app, &ada).await;
-    let b = Peer::connect(&app, &cand).await;
-    a.join(&id).await;
-    b.join(&id).await;
+    let Meeting { ada, id, a, b, .. } = meeting(&app).await;
     assert_eq!(a.type_text(0, "final answer").await.data["ok"], true);
     app.post(
         &format!("/api/sessions/{id}/terminate"),
@@ -432,11 +450,13 @@ db_test!(a_completed_interview_is_read_only);
 
 async fn a_reconnecting_client_converges_without_duplicates(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let (ada, cand, id) = room(&app).await;
-    let a = Peer::connect(&app, &ada).await;
-    let b = Peer::connect(&app, &cand).await;
-    a.join(&id).await;
-    b.join(&id).await;
+    let Meeting {
+        ada,
+        cand,
+        id,
+        a,
+        b,
+    } = meeting(&app).await;
     a.type_text(0, "hello").await;
     b.receive().await;
 
@@ -738,11 +758,13 @@ async fn a_server_run_in_a_room_is_seen_by_everyone(backend: Backend) {
         .spawn()
         .await;
     app.sandbox_ready().await;
-    let (ada, cand, id) = room(&app).await;
-    let a = Peer::connect(&app, &ada).await;
-    let b = Peer::connect(&app, &cand).await;
-    a.join(&id).await;
-    b.join(&id).await;
+    let Meeting {
+        ada,
+        cand,
+        id,
+        a,
+        b,
+    } = meeting(&app).await;
     let path = format!("/api/sessions/{id}/runs");
     let body = json!({"language": "python", "code": "print(6 * 7)"});
 
