@@ -37,31 +37,37 @@ use crate::store::{documents, Db, StoreError};
 pub use handlers::{attach, attach_redis, Refusal};
 pub use server::SocketLayer;
 
+/// What an event sent from outside a socket handler carries.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Payload {
+    /// JSON data.
+    Json(serde_json::Value),
+    /// One binary attachment (a JSON value would turn it into a number array).
+    Binary(bytes::Bytes),
+}
+
+/// Which sockets of a room an event reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Every node's.
+    AllNodes,
+    /// This node's only (each node sends its own view).
+    ThisNode,
+}
+
 /// Emits to a room from outside a socket handler (REST routes, the sweeper).
 pub trait RoomEmitter: Send + Sync {
-    /// Sends `event` with `data` to every socket in `room`, on every node.
+    /// Sends `event` with `payload` to the sockets in `room` that `reach` selects.
     fn emit(
         &self,
         room: String,
         event: &'static str,
-        data: serde_json::Value,
-    ) -> BoxFuture<'static, ()>;
-    /// Sends `event` with one binary attachment to every socket in `room`, on every node.
-    fn emit_binary(
-        &self,
-        room: String,
-        event: &'static str,
-        data: bytes::Bytes,
+        payload: Payload,
+        reach: Reach,
     ) -> BoxFuture<'static, ()>;
     /// Disconnects every socket in `room`, on every node.
     fn disconnect(&self, room: String) -> BoxFuture<'static, ()>;
-    /// Sends `event` to the sockets in `room` on this node only.
-    fn emit_local(
-        &self,
-        room: String,
-        event: &'static str,
-        data: serde_json::Value,
-    ) -> BoxFuture<'static, ()>;
 }
 
 impl<A: Adapter> RoomEmitter for SocketIo<A> {
@@ -69,39 +75,18 @@ impl<A: Adapter> RoomEmitter for SocketIo<A> {
         &self,
         room: String,
         event: &'static str,
-        data: serde_json::Value,
+        payload: Payload,
+        reach: Reach,
     ) -> BoxFuture<'static, ()> {
         let io = self.clone();
         Box::pin(async move {
-            if let Err(e) = io.to(room).emit(event, &data).await {
+            let to = match reach {
+                Reach::AllNodes => io.to(room),
+                Reach::ThisNode => io.local().to(room),
+            };
+            if let Err(e) = to.emit(event, &payload).await {
                 tracing::warn!(event, error = %e, "cannot emit to a room");
             }
-        })
-    }
-
-    fn emit_binary(
-        &self,
-        room: String,
-        event: &'static str,
-        data: bytes::Bytes,
-    ) -> BoxFuture<'static, ()> {
-        let io = self.clone();
-        Box::pin(async move {
-            if let Err(e) = io.to(room).emit(event, &data).await {
-                tracing::warn!(event, error = %e, "cannot emit to a room");
-            }
-        })
-    }
-
-    fn emit_local(
-        &self,
-        room: String,
-        event: &'static str,
-        data: serde_json::Value,
-    ) -> BoxFuture<'static, ()> {
-        let io = self.clone();
-        Box::pin(async move {
-            let _ = io.local().to(room).emit(event, &data).await;
         })
     }
 
@@ -211,15 +196,12 @@ impl Realtime {
 
     /// Another node's people in a room changed: show this node's members the new list.
     async fn presence_changed(&self, room_id: &str) {
-        let (Some(room), Some(emitter)) = (self.loaded(room_id), self.emitter.get()) else {
+        let Some(room) = self.loaded(room_id) else {
             return;
         };
-        if room.member_count() == 0 {
-            return;
-        }
-        if let Ok(people) = serde_json::to_value(self.people_in(&room)) {
-            emitter
-                .emit_local(room.id.clone(), "participants", people)
+        if room.member_count() > 0 {
+            let people = self.people_in(&room);
+            self.send(&room.id, "participants", &people, Reach::ThisNode)
                 .await;
         }
     }
@@ -292,18 +274,28 @@ impl Realtime {
     /// Sends binary data (a Socket.IO attachment) to a whole room, on every node.
     pub async fn emit_binary(&self, room: &str, event: &'static str, data: bytes::Bytes) {
         if let Some(emitter) = self.emitter.get() {
-            emitter.emit_binary(room.to_string(), event, data).await;
+            let payload = Payload::Binary(data);
+            emitter
+                .emit(room.to_string(), event, payload, Reach::AllNodes)
+                .await;
         }
     }
 
     /// Sends an event to a whole room, on every node (JSON; binary fields would
     /// become number arrays: use [`Realtime::emit_binary`] for those).
     pub async fn emit<T: Serialize>(&self, room: &str, event: &'static str, data: &T) {
+        self.send(room, event, data, Reach::AllNodes).await;
+    }
+
+    async fn send<T: Serialize>(&self, room: &str, event: &'static str, data: &T, reach: Reach) {
         let Some(emitter) = self.emitter.get() else {
             return;
         };
         match serde_json::to_value(data) {
-            Ok(value) => emitter.emit(room.to_string(), event, value).await,
+            Ok(value) => {
+                let payload = Payload::Json(value);
+                emitter.emit(room.to_string(), event, payload, reach).await
+            }
             Err(e) => tracing::error!(event, error = %e, "cannot encode a room event"),
         }
     }
