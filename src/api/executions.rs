@@ -104,22 +104,28 @@ async fn execute(
 ) -> ApiResult<Json<Outcome>> {
     let owner = owner_of(&state, &who).await?;
     let request = build_request(&state, body, owner.clone())?;
-    state
-        .execution_limits
-        .hit(&owner)
-        .map_err(|retry_after| ApiError::RateLimited {
-            retry_after,
-            message: format!(
-                "at most {} server runs a minute; try again shortly",
-                state.config.sandbox.per_minute
-            ),
-        })?;
+    count_run(&state, &owner, "")?;
     let outcome = state
         .sandbox
         .execute(request)
         .await
         .map_err(sandbox_error)?;
     Ok(Json(outcome))
+}
+
+/// Counts a run against its queue's per-minute allowance (`per` names the
+/// queue in the refusal, e.g. " per room").
+pub(crate) fn count_run(state: &AppState, owner: &str, per: &str) -> ApiResult<()> {
+    state
+        .execution_limits
+        .hit(owner)
+        .map_err(|retry_after| ApiError::RateLimited {
+            retry_after,
+            message: format!(
+                "at most {} server runs a minute{per}; try again shortly",
+                state.config.sandbox.per_minute
+            ),
+        })
 }
 
 /// Validates a run request against the sandbox's ceilings.

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::executions::{build_request, sandbox_error, ExecutionRequest};
+use super::executions::{build_request, count_run, sandbox_error, ExecutionRequest};
 use super::extract::{Json, Path};
 use crate::auth::{Caller, Principal};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -92,16 +92,7 @@ async fn run_in_room(
     // A room's runs share one queue, whoever starts them.
     let owner = format!("session:{id}");
     let request = build_request(&state, body, owner.clone())?;
-    state
-        .execution_limits
-        .hit(&owner)
-        .map_err(|retry_after| ApiError::RateLimited {
-            retry_after,
-            message: format!(
-                "at most {} server runs a minute per room; try again shortly",
-                state.config.sandbox.per_minute
-            ),
-        })?;
+    count_run(&state, &owner, " per room")?;
     let run_id = Uuid::new_v4().to_string();
     let by = Participant::of(&who);
     let started = RunStarted {
