@@ -637,21 +637,7 @@ async fn execution_result<A: Adapter>(
     reply(ack, outcome.map_err(|r| refused(&hub, r)));
 }
 
-async fn unknown_event<A: Adapter>(
-    s: SocketRef<A>,
-    State(hub): State<Arc<Realtime>>,
-    ack: AckSender<A>,
-) {
-    hub.metrics
-        .refused
-        .with_label_values(&["unknown_event"])
-        .inc();
-    let _ = s;
-    reply::<A, Value>(
-        ack,
-        Err(Refusal::new(
-            "unknown_event",
-            "this server does not handle that event",
-        )),
-    );
+async fn unknown_event<A: Adapter>(State(hub): State<Arc<Realtime>>, ack: AckSender<A>) {
+    let refusal = Refusal::new("unknown_event", "this server does not handle that event");
+    reply::<A, Value>(ack, Err(refused(&hub, refusal)));
 }

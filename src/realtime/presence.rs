@@ -42,7 +42,7 @@ impl Participant {
 }
 
 /// The id a principal is known by in rooms and in the update log.
-pub fn principal_id(principal: &Principal) -> &str {
+fn principal_id(principal: &Principal) -> &str {
     match principal {
         Principal::Interviewer { user_id, .. } => user_id,
         Principal::Candidate { candidate_id, .. } => candidate_id,
