@@ -146,19 +146,16 @@ fn cpu_seconds(pid: u32) -> f64 {
     ticks / 100.0
 }
 
-/// (current, peak) resident set size in MiB.
-fn rss_mib(pid: u32) -> (f64, f64) {
+/// Peak resident set size of a process in MiB.
+fn peak_rss_mib(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-            / 1024.0
-    };
-    (field("VmRSS:"), field("VmHWM:"))
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0
 }
 
 async fn post(client: &reqwest::Client, url: String, token: Option<&str>, body: Value) -> Value {
@@ -255,7 +252,6 @@ struct Report {
     max_ms: f64,
     cpu_s: f64,
     rss_peak: f64,
-    rss_end: f64,
 }
 
 async fn run(kind: &str, s: &Settings) -> Option<Report> {
@@ -378,7 +374,7 @@ async fn run(kind: &str, s: &Settings) -> Option<Report> {
     }
     let elapsed = started.elapsed();
     let cpu_s = cpu_seconds(pid) - cpu_before;
-    let (rss_end, rss_peak) = rss_mib(pid);
+    let rss_peak = peak_rss_mib(pid);
     let mut t = tally.lock().unwrap();
     t.latencies_us.sort_unstable();
     let pct = |p: f64| {
@@ -403,7 +399,6 @@ async fn run(kind: &str, s: &Settings) -> Option<Report> {
         max_ms: pct(1.0),
         cpu_s,
         rss_peak,
-        rss_end,
     })
 }
 
@@ -452,7 +447,6 @@ fn main() {
                 r.connect_failures,
                 r.ack_failures
             );
-            let _ = r.rss_end;
             reports.push(r);
         }
     }
