@@ -187,8 +187,11 @@ fn llm_wasm_sandbox(rt: &tokio::runtime::Runtime, s: &Server) {
         eprintln!("llm-wasm-sandbox: skipped (run `make bench-deps` to install it)");
         return;
     }
+    // It keeps a session folder per sandbox under its working directory.
+    let scratch = tempfile::tempdir().unwrap();
     let out = Command::new(&python)
         .arg(root().join("benches/llm_wasm_sandbox.py"))
+        .current_dir(scratch.path())
         .output()
         .expect("run the llm-wasm-sandbox script");
     let line = String::from_utf8_lossy(&out.stdout);
