@@ -35,11 +35,19 @@ pub fn router(web_dir: &Path) -> Router<AppState> {
     router.layer(middleware::from_fn(page_headers))
 }
 
-/// Hashed assets never change, so browsers may keep them; everything else (above
-/// all index.html, which names the current assets) is revalidated every time.
+/// Hashed assets and Pyodide's files (under its version) never change, so browsers
+/// may keep them; everything else (above all index.html, which names the current
+/// assets) is revalidated every time.
 async fn page_headers(req: Request, next: Next) -> Response {
-    let immutable = req.uri().path().starts_with("/assets/");
+    let path = req.uri().path();
+    let immutable = path.starts_with("/assets/") || path.starts_with("/pyodide/");
     let mut response = next.run(req).await.into_response();
+    // A missing file there gets the SPA's index.html, which must not be kept.
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    let immutable = immutable && response.status().is_success() && !is_page;
     let headers = response.headers_mut();
     headers.insert(
         header::CACHE_CONTROL,

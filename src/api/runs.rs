@@ -1,5 +1,5 @@
 //! `POST /api/sessions/{id}/runs`: a server run from inside a room, whose result
-//! everyone in the room sees.
+//! everyone in the room sees; `GET` lists the runs a room saw, for the review.
 
 use axum::extract::State;
 use serde::Serialize;
@@ -9,16 +9,17 @@ use uuid::Uuid;
 
 use super::executions::{build_request, count_run, sandbox_error, ExecutionRequest};
 use super::extract::{Json, Path};
-use crate::auth::{Caller, Principal};
+use crate::auth::{Caller, Interviewer, Principal};
+use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::realtime::presence::Participant;
 use crate::sandbox::outcome::Outcome;
 use crate::state::AppState;
-use crate::store::sessions;
+use crate::store::{runs, sessions};
 
 /// Routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(run_in_room))
+    OpenApiRouter::new().routes(routes!(run_in_room, list_runs))
 }
 
 /// A room run's result, as answered and as broadcast in `execution_result`.
@@ -125,5 +126,50 @@ async fn run_in_room(
         outcome,
     };
     state.realtime.emit(&id, "execution_result", &run).await;
+    if let Ok(json) = serde_json::to_value(&run) {
+        state.realtime.record_run(&id, "server", &json).await;
+    }
     Ok(Json(run))
+}
+
+/// The runs of a session, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunHistory {
+    /// Each run as the room received it, plus `at` (when the server recorded it).
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<serde_json::Value>,
+}
+
+/// Most runs one listing returns.
+const HISTORY_LIMIT: i64 = 200;
+
+/// Lists the runs a room saw (server runs and reported browser runs), newest first.
+#[utoipa::path(get, path = "/api/sessions/{id}/runs", tag = "executions",
+    security(("bearer" = [])), params(("id" = Uuid, Path, description = "Session id")),
+    responses(
+        (status = 200, description = "The session's runs, newest first (at most 200)", body = RunHistory),
+        (status = 403, description = "Candidate token", body = ErrorBody),
+        (status = 404, description = "No such session, or not yours", body = ErrorBody)))]
+async fn list_runs(
+    State(state): State<AppState>,
+    who: Interviewer,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<RunHistory>> {
+    let id = id.to_string();
+    sessions::get(&state.db, &id)
+        .await?
+        .filter(|r| r.deleted_at.is_none() && r.owner_id == who.user_id)
+        .ok_or_else(|| ApiError::NotFound("no such session".into()))?;
+    let items = runs::list(&state.db, &id, HISTORY_LIMIT)
+        .await?
+        .into_iter()
+        .filter_map(|run| {
+            let mut value: serde_json::Value = serde_json::from_str(&run.result).ok()?;
+            value
+                .as_object_mut()?
+                .insert("at".into(), rfc3339(run.created_at).into());
+            Some(value)
+        })
+        .collect();
+    Ok(Json(RunHistory { items }))
 }

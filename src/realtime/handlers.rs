@@ -627,9 +627,13 @@ async fn execution_result<A: Adapter>(
         }
         // Who ran it is the server's word, not the sender's.
         result.insert("by".into(), json!(ctx.participant));
+        // Only POST /runs produces server results; a reported one ran in a browser.
+        result.insert("source".into(), json!("local"));
         let _ = s
             .to(room.id.clone())
             .emit("execution_result", &result)
+            .await;
+        hub.record_run(&room.id, "local", &Value::Object(result))
             .await;
         Ok(json!({ "ok": true }))
     }

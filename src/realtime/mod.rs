@@ -218,6 +218,16 @@ impl Realtime {
         self.slots().get(id).and_then(|s| s.get().cloned())
     }
 
+    /// Keeps a run a member reported for the session's review; a failure is only
+    /// logged, since the room has already seen the result.
+    pub async fn record_run(&self, session_id: &str, source: &str, result: &serde_json::Value) {
+        let json = result.to_string();
+        let now = self.clock.now_ms();
+        if let Err(e) = crate::store::runs::record(&self.db, session_id, source, &json, now).await {
+            tracing::warn!(error = %e, session_id, "could not store a run in the session's history");
+        }
+    }
+
     /// The current plain code of a session: live if the room is open here,
     /// otherwise rebuilt from the stored document, else the saved text.
     pub async fn code_of(&self, row: &SessionRow) -> Result<String, StoreError> {

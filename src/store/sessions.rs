@@ -273,6 +273,7 @@ pub async fn delete(db: &Db, id: &str, owner_id: &str, now_ms: i64) -> StoreResu
     if deleted {
         // The document is the candidate's work: it goes with the rest.
         super::documents::purge(db, id).await?;
+        super::runs::purge(db, id).await?;
     }
     Ok(deleted)
 }

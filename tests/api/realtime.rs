@@ -380,7 +380,7 @@ async fn presence_language_and_run_results_reach_the_room(backend: Backend) {
     let session = app.get(&format!("/api/sessions/{id}"), Some(&ada)).await;
     assert_eq!(session.expect(200)["language"], "javascript");
 
-    let run = json!({"stdout": "42\n", "status": "ok", "by": "forged"});
+    let run = json!({"stdout": "42\n", "status": "ok", "by": "forged", "source": "server"});
     let ack = b.sio.call_json("execution_result", run).await;
     assert_eq!(ack.data["ok"], true);
     let result = a.sio.next_event("execution_result").await;
@@ -389,6 +389,23 @@ async fn presence_language_and_run_results_reach_the_room(backend: Backend) {
         result.data["by"]["name"], "Grace",
         "the server says who ran it"
     );
+    assert_eq!(
+        result.data["source"], "local",
+        "a reported run cannot pass for a server run"
+    );
+    // The review keeps it, as the room saw it; only the interviewer may list runs.
+    let history = app
+        .get(&format!("/api/sessions/{id}/runs"), Some(&ada))
+        .await;
+    let items = history.expect(200)["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["stdout"], "42\n");
+    assert_eq!(items[0]["source"], "local");
+    assert_eq!(items[0]["by"]["name"], "Grace");
+    assert!(items[0]["at"].as_str().unwrap().ends_with('Z'));
+    app.get(&format!("/api/sessions/{id}/runs"), Some(&cand))
+        .await
+        .expect_error(403, "forbidden");
 
     // Cursors: relayed as sent; garbage is refused.
     let cursor = awareness(42, 1, r#"{"cursor":{"anchor":3}}"#);
@@ -781,6 +798,15 @@ async fn a_server_run_in_a_room_is_seen_by_everyone(backend: Backend) {
     assert_eq!(run["status"], "ok");
     assert_eq!(run["source"], "server");
     assert!(run["fuelUsed"].as_u64().unwrap() > 0);
+    let history = app.get(&path, Some(&ada)).await;
+    let items = history.expect(200)["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1, "the run is in the session's history");
+    assert_eq!(items[0]["runId"], run["runId"]);
+    assert_eq!(items[0]["source"], "server");
+    assert_eq!(items[0]["fuelUsed"], run["fuelUsed"]);
+    app.get(&path, Some(&bob))
+        .await
+        .expect_error(404, "not_found");
     for peer in [&a, &b] {
         let started = peer.sio.next_event("execution_started").await;
         assert_eq!(started.data["runId"], run["runId"]);
