@@ -3,23 +3,36 @@
 
 CARGO ?= cargo
 
-.PHONY: run test check fmt lint build release web runtimes node-test-deps bench-deps clean
+.PHONY: run test check fmt lint web-check build release web web-deps web-test e2e runtimes node-test-deps bench-deps clean
 
 ## Start the app on the embedded default (SQLite in ./data) at http://127.0.0.1:8080.
 run: web runtimes
 	$(CARGO) run --release --bin devinterview
 
-## The whole test suite: unit and integration tests (SQLite always; PostgreSQL
-## too when TEST_DATABASE_URL is set; rooms across two nodes when TEST_REDIS_URL is set).
+## The whole test suite: the server's unit and integration tests (SQLite always;
+## PostgreSQL too when TEST_DATABASE_URL is set; rooms across two nodes when
+## TEST_REDIS_URL is set), the web client's unit tests, then the end-to-end tests
+## in a real browser against the server binary those tests built.
 test: web runtimes node-test-deps
 	$(CARGO) test --all-targets
+	cd web && npm test
+	$(MAKE) e2e
+
+## Interviewer and candidate in Debian's chromium against the real server (SQLite).
+e2e: web runtimes
+	$(CARGO) build --bin devinterview
+	cd web && npm run e2e
 
 ## socket.io-client and yjs for the test that drives the server with the browser's stack.
 node-test-deps:
 	cd tests/node && npm ci --no-audit --no-fund
 
 ## What CI checks besides the tests.
-check: fmt lint
+check: fmt lint web-check
+
+## The web client's type check and lint.
+web-check: web-deps
+	cd web && npm run typecheck && npm run lint
 
 fmt:
 	$(CARGO) fmt --all -- --check
@@ -44,14 +57,14 @@ bench-deps:
 runtimes:
 	python3 runtimes/fetch.py
 
-## Build the web client into web/dist when it exists (see web/README.md).
-web:
-	@if [ -f web/package.json ]; then \
-		cd web && npm ci --no-audit --no-fund && npm run build; \
-	else \
-		echo "web client not present yet; the server serves a placeholder page"; \
-	fi
+## Build the web client into web/dist (Monaco, tldraw and Pyodide bundled from
+## node_modules; nothing is fetched from a CDN at run time).
+web: web-deps
+	cd web && npm run build
+
+web-deps:
+	cd web && npm ci --no-audit --no-fund
 
 clean:
 	$(CARGO) clean
-	rm -rf web/dist
+	rm -rf web/dist web/test-results
