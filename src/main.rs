@@ -1,4 +1,5 @@
-//! The `devinterview` binary: `serve` (default) or `create-interviewer`.
+//! The `devinterview` binary: `serve` (default), `create-interviewer`, `precompile`
+//! or `healthcheck`.
 
 use std::io::BufRead;
 
@@ -33,6 +34,12 @@ enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Verify the sandbox runtimes and compile them into SANDBOX_CACHE_DIR, then exit
+    /// (container images run this at build time so the first run is fast).
+    Precompile,
+    /// Exit 0 if the server on BIND:PORT answers GET /health with 200, else 1
+    /// (for container health checks, which have no curl).
+    Healthcheck,
 }
 
 #[tokio::main]
@@ -46,6 +53,9 @@ async fn main() {
 async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::from_env()?;
+    if let Some(Command::Healthcheck) = cli.command {
+        return healthcheck(&config).await;
+    }
     devinterview::telemetry::init(config.log_format);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
@@ -55,6 +65,17 @@ async fn run() -> anyhow::Result<()> {
                 "DevInterview is listening"
             );
             app.run_until_stopped(startup::shutdown_signal()).await
+        }
+        Command::Healthcheck => healthcheck(&config).await,
+        Command::Precompile => {
+            let sandbox = startup::sandbox_config(&config);
+            let cache = sandbox.cache_dir.clone();
+            tokio::task::spawn_blocking(move || {
+                devinterview::sandbox::Sandbox::precompile(sandbox)
+            })
+            .await??;
+            println!("runtimes verified and compiled into {}", cache.display());
+            Ok(())
         }
         Command::CreateInterviewer { email, name } => {
             let email = Email::parse(&email).map_err(anyhow::Error::msg)?;
@@ -88,4 +109,34 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Asks the local server for `/health` over plain HTTP/1.0 (no client library needed).
+async fn healthcheck(config: &Config) -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = if config.bind.is_unspecified() {
+        std::net::IpAddr::from([127, 0, 0, 1])
+    } else {
+        config.bind
+    };
+    let check = async {
+        let mut stream = tokio::net::TcpStream::connect((host, config.port)).await?;
+        stream
+            .write_all(b"GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            .await?;
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head).await?;
+        anyhow::Ok(head)
+    };
+    let head = tokio::time::timeout(std::time::Duration::from_secs(5), check)
+        .await
+        .context("no answer within 5 s")?
+        .with_context(|| format!("cannot reach {host}:{}", config.port))?;
+    // "HTTP/1.x 200"
+    anyhow::ensure!(
+        &head[9..12] == b"200",
+        "unhealthy: {}",
+        String::from_utf8_lossy(&head)
+    );
+    Ok(())
 }

@@ -182,8 +182,18 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
 }
 
 fn build_sandbox(config: &Config, registry: &prometheus::Registry) -> anyhow::Result<Arc<Sandbox>> {
+    let sandbox_config = sandbox_config(config);
+    if config.sandbox.enabled {
+        Sandbox::start(sandbox_config, registry)
+    } else {
+        Sandbox::disabled(sandbox_config, registry)
+    }
+}
+
+/// The sandbox's settings as the server would use them (also for `devinterview precompile`).
+pub fn sandbox_config(config: &Config) -> SandboxConfig {
     let s = &config.sandbox;
-    let sandbox_config = SandboxConfig {
+    SandboxConfig {
         runtimes_dir: s.runtimes_dir.clone(),
         cache_dir: s
             .cache_dir
@@ -193,11 +203,6 @@ fn build_sandbox(config: &Config, registry: &prometheus::Registry) -> anyhow::Re
         max_queued: s.max_queued,
         defaults: Limits::DEFAULT,
         maxima: Maxima::DEFAULT,
-    };
-    if s.enabled {
-        Sandbox::start(sandbox_config, registry)
-    } else {
-        Sandbox::disabled(sandbox_config, registry)
     }
 }
 

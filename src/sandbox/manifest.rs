@@ -70,8 +70,12 @@ pub struct RuntimeSpec {
 pub fn load(runtimes_dir: &Path, dir: &str) -> Result<RuntimeSpec, String> {
     let folder = runtimes_dir.join(dir);
     let path = folder.join("manifest.json");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "cannot read {}: {e}; RUNTIMES_DIR must name the repository's runtimes/ folder",
+            path.display()
+        )
+    })?;
     let manifest: Manifest = serde_json::from_str(&text)
         .map_err(|e| format!("{} is not a valid manifest: {e}", path.display()))?;
     let prelude = match &manifest.prelude {

@@ -192,6 +192,13 @@ impl Sandbox {
         Ok(sandbox)
     }
 
+    /// Verifies and compiles every runtime into the cache now, so a server started
+    /// later (a container built with `devinterview precompile`) loads them at once.
+    pub fn precompile(config: SandboxConfig) -> anyhow::Result<()> {
+        let sandbox = Self::new(config, &prometheus::Registry::new(), State::Disabled)?;
+        sandbox.prepare().map(drop).map_err(anyhow::Error::msg)
+    }
+
     /// A sandbox that never runs anything (`SANDBOX_ENABLED=false`).
     pub fn disabled(
         config: SandboxConfig,
