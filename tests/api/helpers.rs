@@ -10,6 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
+pub mod peer;
 pub mod process;
 pub mod proxy;
 pub mod sio;
@@ -63,7 +64,8 @@ pub struct PgTestDb {
 }
 
 impl PgTestDb {
-    async fn create() -> Self {
+    /// Creates a fresh database on the TEST_DATABASE_URL server.
+    pub async fn create() -> Self {
         use sqlx::Connection;
         let admin_url = postgres_url().expect("TEST_DATABASE_URL");
         let name = format!("di_test_{}", uuid::Uuid::new_v4().simple());

@@ -6,6 +6,7 @@ mod helpers;
 
 mod auth;
 mod corpus;
+mod deployment;
 mod errors;
 mod invites;
 mod node_client;

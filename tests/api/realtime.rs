@@ -5,73 +5,13 @@ use serde_json::{json, Value};
 use yrs::sync::awareness::{AwarenessUpdate, AwarenessUpdateEntry};
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
-use yrs::{ClientID, Doc, GetString, ReadTxn, StateVector, Transact, Update};
+use yrs::{ClientID, ReadTxn, StateVector, Transact};
 
 use crate::db_test;
+use crate::helpers::peer::Peer;
 use crate::helpers::process::ServerProcess;
-use crate::helpers::sio::{Arg, Packet, SioClient};
+use crate::helpers::sio::{Arg, SioClient};
 use crate::helpers::{Backend, TestApp, PASSWORD};
-
-/// A participant: a socket plus its own Yjs document, as a browser tab has.
-struct Peer {
-    sio: SioClient,
-    doc: Doc,
-}
-
-impl Peer {
-    async fn connect(app: &TestApp, token: &str) -> Peer {
-        Self::connect_to(&app.address, token).await
-    }
-
-    async fn connect_to(address: &str, token: &str) -> Peer {
-        let sio = SioClient::connect(address, json!({ "token": token }))
-            .await
-            .expect("socket connects");
-        Peer {
-            sio,
-            doc: Doc::new(),
-        }
-    }
-
-    /// Joins and applies the state the server sends; returns the acknowledgement.
-    async fn join(&self, room: &str) -> Packet {
-        let ack = self
-            .sio
-            .call_json("join_room", json!({ "roomId": room }))
-            .await;
-        assert_eq!(ack.data["ok"], true, "join refused: {}", ack.data);
-        self.apply(&ack.binary("doc"));
-        ack
-    }
-
-    fn apply(&self, update: &[u8]) {
-        let u = Update::decode_v1(update).expect("the server sends valid updates");
-        self.doc.transact_mut().apply_update(u).unwrap();
-    }
-
-    /// Types `text` at `index` locally and returns the update (not yet sent).
-    fn type_local(&self, index: u32, text: &str) -> Vec<u8> {
-        devinterview::realtime::room::insert_code_update(&self.doc, index, text)
-    }
-
-    /// Types and sends, returning the acknowledgement.
-    async fn type_text(&self, index: u32, text: &str) -> Packet {
-        let update = self.type_local(index, text);
-        self.sio.call("doc_update", vec![Arg::Bin(update)]).await
-    }
-
-    /// Applies the next relayed update.
-    async fn receive(&self) {
-        let p = self.sio.next_event("doc_update").await;
-        self.apply(&p.binary(""));
-    }
-
-    fn text(&self) -> String {
-        let code = self.doc.get_or_insert_text("code");
-        let txn = self.doc.transact();
-        code.get_string(&txn)
-    }
-}
 
 /// A Yjs awareness update announcing one client's state.
 fn awareness(client: u64, clock: u32, json: &str) -> Vec<u8> {

@@ -74,11 +74,37 @@ impl SioClient {
     /// Connects to `base` (`http://host:port`) with `auth`; `Err` carries the
     /// server's `connect_error` message.
     pub async fn connect(base: &str, auth: Value) -> Result<SioClient, String> {
+        Self::connect_from(base, auth, None).await
+    }
+
+    /// Like `connect`, from a chosen local address (to land on a chosen node
+    /// behind a proxy that routes by client address).
+    pub async fn connect_from(
+        base: &str,
+        auth: Value,
+        local: Option<std::net::IpAddr>,
+    ) -> Result<SioClient, String> {
         let url = format!(
             "{}/socket.io/?EIO=4&transport=websocket",
             base.replacen("http", "ws", 1)
         );
-        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
+        let target: std::net::SocketAddr = url::Url::parse(&url)
+            .ok()
+            .and_then(|u| u.socket_addrs(|| None).ok())
+            .and_then(|a| a.into_iter().next())
+            .ok_or_else(|| format!("bad address {url}"))?;
+        let socket = tokio::net::TcpSocket::new_v4().map_err(|e| e.to_string())?;
+        if let Some(ip) = local {
+            socket
+                .bind(std::net::SocketAddr::new(ip, 0))
+                .map_err(|e| format!("bind {ip}: {e}"))?;
+        }
+        let tcp = socket
+            .connect(target)
+            .await
+            .map_err(|e| format!("connect: {e}"))?;
+        tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+        let (ws, _) = tokio_tungstenite::client_async_with_config(url, tcp, None)
             .await
             .map_err(|e| format!("websocket: {e}"))?;
         let (mut sink, mut stream) = ws.split();
