@@ -397,3 +397,24 @@ async fn every_documented_metric_is_exported_and_moves_with_traffic() {
         }
     }
 }
+
+#[test]
+fn the_env_example_names_every_documented_variable() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let example = std::fs::read_to_string(format!("{root}/.env.example")).unwrap();
+    let start = readme.find("## Configuration").unwrap();
+    let table = &readme[start..start + readme[start..].find("\n## ").unwrap()];
+    let variables: Vec<&str> = table
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split('`').next())
+        .collect();
+    assert!(variables.len() >= 30, "{variables:?}");
+    for name in variables {
+        assert!(
+            example.contains(&format!("{name}=")),
+            ".env.example does not mention {name}"
+        );
+    }
+}
