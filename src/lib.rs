@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod grading;
 pub mod realtime;
 pub mod sandbox;
 pub mod startup;

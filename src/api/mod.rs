@@ -6,6 +6,7 @@ pub mod executions;
 pub mod extract;
 pub mod invites;
 pub mod ops;
+pub mod problems;
 pub mod runs;
 pub mod sessions;
 
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(invites::router())
         .merge(executions::router())
         .merge(runs::router())
+        .merge(problems::router())
         .merge(ops::router())
         .split_for_parts();
     api.merge(docs::router(doc))

@@ -5,6 +5,7 @@
 //! driver. Only the migrations differ per engine, because their DDL types do.
 
 pub mod documents;
+pub mod problems;
 pub mod runs;
 pub mod sessions;
 pub mod users;

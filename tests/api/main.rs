@@ -11,6 +11,7 @@ mod errors;
 mod invites;
 mod node_client;
 mod ops;
+mod problems;
 mod realtime;
 mod sandbox;
 mod sessions;
