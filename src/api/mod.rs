@@ -4,6 +4,7 @@ pub mod auth;
 pub mod docs;
 pub mod executions;
 pub mod extract;
+pub mod grading;
 pub mod invites;
 pub mod ops;
 pub mod problems;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(executions::router())
         .merge(runs::router())
         .merge(problems::router())
+        .merge(grading::router())
         .merge(ops::router())
         .split_for_parts();
     api.merge(docs::router(doc))

@@ -43,6 +43,8 @@ pub struct CreateSessionRequest {
     pub language: Language,
     /// Title; defaults to "Interview with <candidate>".
     pub title: Option<String>,
+    /// One of the interviewer's problems to attach.
+    pub problem_id: Option<Uuid>,
 }
 
 /// Body of `PUT /api/sessions/{id}`; absent fields are left unchanged.
@@ -61,6 +63,19 @@ pub struct UpdateSessionRequest {
     pub notes: Option<String>,
     /// Score, 0–100.
     pub score: Option<i64>,
+    /// Attach one of the interviewer's problems, or detach with `null`.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub problem_id: Option<Option<Uuid>>,
+}
+
+/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// Query of `GET /api/sessions`.
@@ -121,6 +136,8 @@ pub struct SessionView {
     pub duration_seconds: i64,
     /// True when the session was completed without ever being started.
     pub never_started: bool,
+    /// The attached problem, if any (`GET /api/sessions/{id}/problem` shows it).
+    pub problem_id: Option<String>,
 }
 
 /// One page of sessions.
@@ -173,8 +190,34 @@ impl SessionView {
             ended_at: row.ended_at.map(rfc3339),
             duration_ms,
             duration_seconds: (duration_ms + 999) / 1000,
+            problem_id: row.problem_id,
         }
     }
+}
+
+/// Attaches one of the interviewer's own problems (or detaches with `None`).
+async fn attach(
+    state: &AppState,
+    session_id: &str,
+    who: &Interviewer,
+    problem: Option<Uuid>,
+) -> ApiResult<()> {
+    let problem = problem.map(|p| p.to_string());
+    if let Some(p) = &problem {
+        let owned = crate::store::problems::get(&state.db, p)
+            .await?
+            .is_some_and(|row| row.owner_id == who.user_id);
+        if !owned {
+            return Err(ApiError::Unprocessable(
+                "problemId does not name one of your problems".into(),
+            ));
+        }
+    }
+    let now = state.clock.now_ms();
+    if !sessions::set_problem(&state.db, session_id, &who.user_id, problem.as_deref(), now).await? {
+        return Err(not_found());
+    }
+    Ok(())
 }
 
 /// A fresh invite token: 256 random bits, URL-safe.
@@ -280,6 +323,11 @@ async fn create_session(
         state.clock.now_ms(),
     )
     .await?;
+    let mut row = row;
+    if let Some(problem) = body.problem_id {
+        attach(&state, &row.id, &who, Some(problem)).await?;
+        row.problem_id = Some(problem.to_string());
+    }
     tracing::info!(session_id = %row.id, "session created");
     Ok((
         StatusCode::CREATED,
@@ -357,6 +405,9 @@ async fn update_session(
             other => other,
         },
     };
+    if let Some(problem) = body.problem_id {
+        attach(&state, &id.to_string(), &who, problem).await?;
+    }
     let row = sessions::update(
         &state.db,
         &id.to_string(),

@@ -403,6 +403,7 @@ mod tests {
             deleted_at: None,
             timer_elapsed_ms: 0,
             timer_started_at: None,
+            problem_id: None,
         }
     }
 

@@ -8,6 +8,7 @@ pub mod documents;
 pub mod problems;
 pub mod runs;
 pub mod sessions;
+pub mod submissions;
 pub mod users;
 
 use std::time::Duration;

@@ -48,6 +48,8 @@ pub struct SessionRow {
     pub timer_elapsed_ms: i64,
     /// Room timer: when the current run started; `None` while paused.
     pub timer_started_at: Option<i64>,
+    /// The attached problem, if any.
+    pub problem_id: Option<String>,
 }
 
 /// Fields of a new session.
@@ -93,7 +95,7 @@ pub struct SessionPage {
 
 const COLUMNS: &str = "id, owner_id, title, candidate_name, candidate_email, language, status, \
     invite_token, notes, score, code, created_at, updated_at, started_at, ended_at, duration_ms, \
-    deleted_at, timer_elapsed_ms, timer_started_at";
+    deleted_at, timer_elapsed_ms, timer_started_at, problem_id";
 
 /// Creates a scheduled session.
 pub async fn create(db: &Db, new: NewSession<'_>, now_ms: i64) -> StoreResult<SessionRow> {
@@ -274,6 +276,7 @@ pub async fn delete(db: &Db, id: &str, owner_id: &str, now_ms: i64) -> StoreResu
         // The document is the candidate's work: it goes with the rest.
         super::documents::purge(db, id).await?;
         super::runs::purge(db, id).await?;
+        super::submissions::purge(db, id).await?;
     }
     Ok(deleted)
 }
@@ -309,4 +312,39 @@ pub async fn set_language(db: &Db, id: &str, language: &str, now_ms: i64) -> Sto
     .execute(db.pool())
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Attaches a problem to (or, with `None`, detaches it from) the owner's live
+/// session; `false` if there is no such session.
+pub async fn set_problem(
+    db: &Db,
+    id: &str,
+    owner_id: &str,
+    problem_id: Option<&str>,
+    now_ms: i64,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE interview_sessions SET problem_id = $3, updated_at = $4
+         WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL",
+    )
+    .bind(id)
+    .bind(owner_id)
+    .bind(problem_id)
+    .bind(now_ms)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Writes the score a grading gave (only the interviewer's grade does this).
+pub async fn set_score(db: &Db, id: &str, score: i64, now_ms: i64) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE interview_sessions SET score = $2, updated_at = $3 WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(id)
+    .bind(score)
+    .bind(now_ms)
+    .execute(db.pool())
+    .await?;
+    Ok(())
 }

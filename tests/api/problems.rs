@@ -319,3 +319,127 @@ async fn the_same_code_gets_the_same_report_every_time() {
         assert_eq!(r, &reports[0], "identical verdicts, output and fuel");
     }
 }
+
+#[tokio::test]
+async fn a_sessions_problem_is_graded_by_the_interviewer_and_sample_tested_by_the_candidate() {
+    use crate::helpers::peer::Peer;
+    let (app, ada) = sandbox_app().await;
+    let mut problem = add_two_numbers();
+    // The hidden test carries data a candidate must never see.
+    problem["tests"][1] = json!({"kind": "function", "function": "add", "args": [40961, 2],
+        "expected": 40963, "hidden": true, "weight": 2});
+    let created = app.post("/api/problems", Some(&ada), problem).await;
+    let problem_id = created.expect(201)["id"].as_str().unwrap().to_string();
+    let session = app
+        .post(
+            "/api/sessions",
+            Some(&ada),
+            json!({"candidateName": "Grace", "candidateEmail": "grace@example.com",
+                   "language": "python", "problemId": problem_id}),
+        )
+        .await;
+    let session = session.expect(201).clone();
+    assert_eq!(session["problemId"], problem_id.as_str());
+    let id = session["id"].as_str().unwrap().to_string();
+    let grace = app.join(&session, "Grace").await;
+    let bob = app.interviewer("bob@example.com").await;
+
+    // Both see the statement, starter code and sample test; the hidden one is only counted.
+    let seen = app
+        .get(&format!("/api/sessions/{id}/problem"), Some(&grace))
+        .await;
+    assert_eq!(seen.expect(200)["hiddenCount"], 1);
+    assert_eq!(seen.body["samples"].as_array().unwrap().len(), 1);
+    assert_eq!(seen.body["samples"][0]["stdin"], "1 2\n");
+    assert_eq!(
+        seen.body["starterCode"]["python"],
+        "def add(a, b):\n    pass\n"
+    );
+
+    let solution = "import sys\n\ndef add(a, b):\n    return a + b\n\nwords = sys.stdin.read().split()\nif words:\n    print(add(int(words[0]), int(words[1])))\n";
+    // The candidate runs the sample tests only, and sees nothing of the hidden one.
+    let tested = app
+        .post(
+            &format!("/api/sessions/{id}/test"),
+            Some(&grace),
+            json!({"language": "python", "code": solution}),
+        )
+        .await;
+    assert_eq!(tested.expect(200)["total"], 1);
+    assert_eq!(tested.body["tests"][0]["verdict"], "accepted");
+    for reply in [&seen, &tested] {
+        assert!(
+            !reply.text.contains("40961") && !reply.text.contains("40963"),
+            "{}",
+            reply.text
+        );
+    }
+    let as_candidate = app.get(&format!("/api/sessions/{id}"), Some(&grace)).await;
+    assert!(!as_candidate.expect(200).to_string().contains("40963"));
+
+    // Only the interviewer grades, by default the room's current code.
+    app.post(
+        &format!("/api/sessions/{id}/grade"),
+        Some(&grace),
+        json!({"language": "python"}),
+    )
+    .await
+    .expect_error(403, "forbidden");
+    app.post(
+        &format!("/api/sessions/{id}/grade"),
+        Some(&bob),
+        json!({"language": "python"}),
+    )
+    .await
+    .expect_error(404, "not_found");
+    let editor = Peer::connect(&app, &ada).await;
+    editor.join(&id).await;
+    assert_eq!(editor.type_text(0, solution).await.data["ok"], true);
+    let graded = app
+        .post(
+            &format!("/api/sessions/{id}/grade"),
+            Some(&ada),
+            json!({"language": "python"}),
+        )
+        .await;
+    let graded = graded.expect(200).clone();
+    assert_eq!(graded["score"], 100.0);
+    assert_eq!(graded["code"], solution);
+    assert_eq!(
+        graded["tests"][1]["actual"], 40963,
+        "the interviewer sees hidden results"
+    );
+    let after = app.get(&format!("/api/sessions/{id}"), Some(&ada)).await;
+    assert_eq!(after.expect(200)["score"], 100, "the grade wrote the score");
+
+    // A wrong solution, graded explicitly later, is stored too; both are listed and re-run alike.
+    app.clock.advance_ms(1_000);
+    let wrong = app
+        .post(
+            &format!("/api/sessions/{id}/grade"),
+            Some(&ada),
+            json!({"language": "python", "code": "def add(a, b):\n    return a - b\n"}),
+        )
+        .await;
+    assert_eq!(wrong.expect(200)["score"], 0.0);
+    let list = app
+        .get(&format!("/api/sessions/{id}/submissions"), Some(&ada))
+        .await;
+    let items = list.expect(200)["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["score"], 0.0, "newest first");
+    app.get(&format!("/api/sessions/{id}/submissions"), Some(&grace))
+        .await
+        .expect_error(403, "forbidden");
+    for item in &items {
+        let sid = item["id"].as_str().unwrap();
+        let rerun = app
+            .post(
+                &format!("/api/sessions/{id}/submissions/{sid}/rerun"),
+                Some(&ada),
+                json!({}),
+            )
+            .await;
+        assert_eq!(rerun.expect(200)["identical"], true, "{}", rerun.text);
+    }
+}
