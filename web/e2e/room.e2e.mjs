@@ -288,6 +288,65 @@ try {
     await fresh.close();
   });
 
+  let problemId;
+  await step('the interviewer writes a problem and grades a reference solution', async () => {
+    await host.getByRole('link', { name: 'Problems' }).click();
+    await host.getByRole('button', { name: 'New problem' }).click();
+    await host.getByLabel('Title').fill('Sum of two');
+    await host.getByLabel('Statement (Markdown)').fill('Read **a** and **b**; print `a + b`.');
+    await host.locator('.markdown strong', { hasText: 'a' }).first().waitFor();
+    await host.getByLabel('Starter code: python').fill('# read two numbers, print their sum\n');
+    const first = host.getByRole('group', { name: 'Test 1' });
+    await first.getByLabel('stdin').fill('1 2\n');
+    await first.getByLabel('expected stdout').fill('3\n');
+    await host.getByRole('button', { name: 'Add stdio test' }).click();
+    const second = host.getByRole('group', { name: 'Test 2' });
+    await second.getByLabel('stdin').fill('40 2\n');
+    await second.getByLabel('expected stdout').fill('42\n');
+    await second.getByLabel('hidden').check();
+    await host.getByRole('button', { name: 'Save' }).click();
+    await host.waitForURL(/\/problems\/[0-9a-f-]{36}$/);
+    problemId = host.url().split('/').pop();
+    await host.getByLabel('Solution code').fill('a, b = map(int, input().split())\nprint(a + b)\n');
+    await server.sandboxReady();
+    await host.getByRole('button', { name: 'Grade it' }).click();
+    await host.getByTestId('grade-score').filter({ hasText: 'Score 100' }).waitFor({ timeout: 60_000 });
+  });
+
+  await step('with the problem attached, the candidate solves it and the interviewer grades it', async () => {
+    await host.getByRole('link', { name: 'Interviews' }).click();
+    await host.getByRole('button', { name: 'New interview' }).click();
+    const dialog = host.getByRole('dialog', { name: 'New interview' });
+    await dialog.getByLabel('Candidate name').fill('Dana Developer');
+    await dialog.getByLabel('Candidate e-mail').fill('dana@example.com');
+    await dialog.getByLabel('Problem (optional)').selectOption(problemId);
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    const row = host.locator('tr', { hasText: 'Dana Developer' });
+    await row.getByRole('button', { name: 'Copy invite' }).click();
+    await row.getByRole('button', { name: 'Copied' }).waitFor();
+    const invite = await host.evaluate(() => navigator.clipboard.readText());
+    await row.getByRole('button', { name: 'Open' }).click();
+    await host.getByRole('heading', { name: /Sum of two/ }).waitFor();
+    await editorShows(host, '# read two numbers');
+    await guest.goto(invite);
+    await guest.getByLabel('Your name').fill('Dana');
+    await guest.getByRole('button', { name: 'Join the interview' }).click();
+    await guest.getByRole('heading', { name: /Sum of two/ }).waitFor();
+    await editorShows(guest, '# read two numbers');
+    await guest.locator('[data-testid="code-editor"] .view-lines').click();
+    await guest.keyboard.press('Control+A');
+    await guest.keyboard.insertText('a, b = map(int, input().split())\nprint(a + b)\n');
+    await guest.getByRole('button', { name: 'Run sample tests' }).click();
+    await guest.getByTestId('grade-report').filter({ hasText: '1 of 1 tests passed' }).waitFor({ timeout: 60_000 });
+    assert.ok(!(await guest.content()).includes('40 2'), 'hidden test data reached the candidate');
+    await host.getByRole('button', { name: 'Grade the code' }).click();
+    await host.getByTestId('grade-score').filter({ hasText: 'Score 100' }).waitFor({ timeout: 60_000 });
+    await host.getByRole('link', { name: 'DevInterview' }).click();
+    const graded = host.locator('tr', { hasText: 'Dana Developer' });
+    await graded.locator('td').nth(6).filter({ hasText: '100' }).waitFor();
+    await host.screenshot({ path: path.join(artefacts, 'dashboard-graded.png') });
+  });
+
   await step('no request left for another host, no CSP violation, no page error', async () => {
     assert.deepEqual(foreign, [], 'requests to other hosts');
     assert.deepEqual(problems, [], 'problems in the pages');

@@ -1,3 +1,4 @@
+import type { GradeReport, Problem, ProblemDoc, ProblemSummary, RoomProblem, Submission } from './problems';
 import type {
   AuthResponse,
   InvitePreview,
@@ -85,7 +86,13 @@ export class ApiClient {
   listSessions(limit = 50, offset = 0) {
     return this.request<SessionPage>('GET', `/api/sessions?limit=${limit}&offset=${offset}`);
   }
-  createSession(body: { candidateName: string; candidateEmail: string; language: string; title?: string }) {
+  createSession(body: {
+    candidateName: string;
+    candidateEmail: string;
+    language: string;
+    title?: string;
+    problemId?: string;
+  }) {
     return this.request<Session>('POST', '/api/sessions', body);
   }
   getSession(id: string) {
@@ -108,6 +115,36 @@ export class ApiClient {
   }
   runOnServer(id: string, body: { language: string; code: string; stdin: string }, signal?: AbortSignal) {
     return this.request<RunResult>('POST', `/api/sessions/${encodeURIComponent(id)}/runs`, body, signal);
+  }
+  listProblems() {
+    return this.request<{ items: ProblemSummary[]; total: number }>('GET', '/api/problems?limit=100');
+  }
+  getProblem(id: string) {
+    return this.request<Problem>('GET', `/api/problems/${encodeURIComponent(id)}`);
+  }
+  createProblem(doc: ProblemDoc) {
+    return this.request<Problem>('POST', '/api/problems', doc);
+  }
+  replaceProblem(id: string, doc: ProblemDoc) {
+    return this.request<Problem>('PUT', `/api/problems/${encodeURIComponent(id)}`, doc);
+  }
+  deleteProblem(id: string) {
+    return this.request<void>('DELETE', `/api/problems/${encodeURIComponent(id)}`);
+  }
+  gradeProblem(id: string, language: string, code: string) {
+    return this.request<GradeReport>('POST', `/api/problems/${encodeURIComponent(id)}/grade`, { language, code });
+  }
+  sessionProblem(id: string) {
+    return this.request<RoomProblem>('GET', `/api/sessions/${encodeURIComponent(id)}/problem`);
+  }
+  gradeSession(id: string, language: string) {
+    return this.request<Submission>('POST', `/api/sessions/${encodeURIComponent(id)}/grade`, { language });
+  }
+  testSession(id: string, language: string) {
+    return this.request<GradeReport>('POST', `/api/sessions/${encodeURIComponent(id)}/test`, { language });
+  }
+  listSubmissions(id: string) {
+    return this.request<{ items: Submission[] }>('GET', `/api/sessions/${encodeURIComponent(id)}/submissions`);
   }
   previewInvite(token: string) {
     return this.request<InvitePreview>('GET', `/api/invites/${encodeURIComponent(token)}`);

@@ -37,6 +37,7 @@ export interface Session {
   durationMs: number;
   durationSeconds: number;
   neverStarted: boolean;
+  problemId?: string | null;
 }
 
 export interface SessionPage {

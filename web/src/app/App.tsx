@@ -10,6 +10,8 @@ const DashboardPage = lazy(() => import('../pages/DashboardPage'));
 const RoomPage = lazy(() => import('../features/room/RoomPage'));
 const JoinPage = lazy(() => import('../pages/JoinPage'));
 const ReviewPage = lazy(() => import('../pages/ReviewPage'));
+const ProblemsPage = lazy(() => import('../pages/ProblemsPage'));
+const ProblemEditPage = lazy(() => import('../pages/ProblemEditPage'));
 
 function Loading() {
   return (
@@ -35,6 +37,9 @@ const router = createBrowserRouter([
   { path: '/signup', element: <SignupPage /> },
   { path: '/dashboard', element: <RequireLogin>{lazyPage(<DashboardPage />)}</RequireLogin> },
   { path: '/sessions/:id/room', element: <RequireLogin>{lazyPage(<RoomPage />)}</RequireLogin> },
+  { path: '/problems', element: <RequireLogin>{lazyPage(<ProblemsPage />)}</RequireLogin> },
+  { path: '/problems/new', element: <RequireLogin>{lazyPage(<ProblemEditPage />)}</RequireLogin> },
+  { path: '/problems/:id', element: <RequireLogin>{lazyPage(<ProblemEditPage />)}</RequireLogin> },
   { path: '/sessions/:id/review', element: <RequireLogin>{lazyPage(<ReviewPage />)}</RequireLogin> },
   // The invite link the server hands out; the candidate's room lives under it too.
   { path: '/join/:token', element: lazyPage(<JoinPage />) },

@@ -9,7 +9,11 @@ export function TopBar(props: { children?: React.ReactNode }) {
       <Link to="/dashboard" className="brand">
         DevInterview
       </Link>
-      <div className="topbar-middle">{props.children}</div>
+      <nav className="topbar-middle row">
+        {login && <Link to="/dashboard">Interviews</Link>}
+        {login && <Link to="/problems">Problems</Link>}
+        {props.children}
+      </nav>
       {login && (
         <div className="row">
           <span className="muted">{login.name}</span>

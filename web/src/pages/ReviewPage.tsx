@@ -1,7 +1,9 @@
 import { Suspense, lazy, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, ApiError } from '../api';
+import type { Submission } from '../api/problems';
 import type { RunResult, Session } from '../api/types';
+import { GradeTable } from '../features/problems/GradeTable';
 import { TopBar } from '../app/TopBar';
 import { useRoom } from '../features/room/useRoom';
 import { currentLogin } from '../auth/tokens';
@@ -16,6 +18,7 @@ export default function ReviewPage() {
   const { id = '' } = useParams();
   const [session, setSession] = useState<Session | null>(null);
   const [runs, setRuns] = useState<RunResult[] | null>(null);
+  const [submissions, setSubmissions] = useState<Submission[]>([]);
   const [error, setError] = useState<string | null>(null);
   // The room's document (code and whiteboard) comes over the same socket as live,
   // read-only once the interview is completed.
@@ -23,6 +26,10 @@ export default function ReviewPage() {
 
   useEffect(() => {
     api.getSession(id).then(setSession, (e) => setError(e instanceof ApiError ? e.message : 'Could not load.'));
+    api.listSubmissions(id).then(
+      (r) => setSubmissions(r.items),
+      () => setSubmissions([]),
+    );
     api.listRuns(id).then(
       (r) => setRuns(r.items),
       () => setRuns([]),
@@ -80,6 +87,19 @@ export default function ReviewPage() {
             </Suspense>
           )}
         </div>
+        {submissions.length > 0 && (
+          <>
+            <h2>Gradings</h2>
+            {submissions.map((s, i) => (
+              <details key={s.id} open={i === 0}>
+                <summary>
+                  {formatDate(s.createdAt)} · {languageLabel(s.language)} · score {s.score}
+                </summary>
+                <GradeTable report={s} />
+              </details>
+            ))}
+          </>
+        )}
         <h2>Runs</h2>
         {runs === null && <p className="muted">Loading…</p>}
         {runs?.length === 0 && <p className="muted">No code was run.</p>}

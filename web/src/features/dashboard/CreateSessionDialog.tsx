@@ -1,5 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../../api';
+import type { ProblemSummary } from '../../api/problems';
 import type { Session } from '../../api/types';
 import { LANGUAGES } from '../../lib/format';
 
@@ -15,6 +16,12 @@ export function validateNewSession(v: { candidateName: string; candidateEmail: s
 export function CreateSessionDialog(props: { onCreated: (s: Session) => void; onClose: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [problems, setProblems] = useState<ProblemSummary[]>([]);
+
+  useEffect(() => {
+    // The picker is optional: without the list the dialog still works.
+    api.listProblems().then((page) => setProblems(page.items), () => setProblems([]));
+  }, []);
 
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -24,6 +31,7 @@ export function CreateSessionDialog(props: { onCreated: (s: Session) => void; on
       candidateEmail: String(data.get('candidateEmail') ?? ''),
       title: String(data.get('title') ?? ''),
       language: String(data.get('language') ?? 'python'),
+      problemId: String(data.get('problemId') ?? ''),
     };
     const invalid = validateNewSession(values);
     if (invalid) {
@@ -38,6 +46,7 @@ export function CreateSessionDialog(props: { onCreated: (s: Session) => void; on
         candidateEmail: values.candidateEmail.trim(),
         language: values.language,
         title: values.title.trim() || undefined,
+        problemId: values.problemId || undefined,
       });
       props.onCreated(created);
     } catch (err) {
@@ -77,6 +86,17 @@ export function CreateSessionDialog(props: { onCreated: (s: Session) => void; on
               <option key={l.id} value={l.id}>
                 {l.label}
                 {l.runnable ? '' : ' (editor only)'}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Problem (optional)</span>
+          <select name="problemId" defaultValue="">
+            <option value="">No problem</option>
+            {problems.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.title} ({p.difficulty}, {p.testCount} tests)
               </option>
             ))}
           </select>

@@ -7,6 +7,7 @@ import type { Session } from '../../api/types';
 import { candidateToken, currentLogin, endLogin } from '../../auth/tokens';
 import { LANGUAGES } from '../../lib/format';
 import { ConfirmDialog } from '../dashboard/ConfirmDialog';
+import { ProblemPanel, useRoomProblem } from '../problems/ProblemPanel';
 import { RunPanel } from '../run/RunPanel';
 import { Whiteboard } from '../whiteboard';
 import type { ConnectionState } from './connection';
@@ -55,6 +56,19 @@ function Room(props: { sessionId: string; token: string; client: ApiClient; inte
   const [loadError, setLoadError] = useState<string | null>(null);
   const [terminating, setTerminating] = useState(false);
   const [confirmEnd, setConfirmEnd] = useState(false);
+  const problem = useRoomProblem(client, sessionId);
+  const [tab, setTab] = useState<'board' | 'problem'>('problem');
+  const joined = snapshot?.joined ?? false;
+  const language = snapshot?.language ?? 'python';
+
+  // The interviewer's client puts the starter code into an empty editor (one
+  // client only, so two people joining at once cannot insert it twice).
+  useEffect(() => {
+    if (!interviewer || !connection || !joined || !problem || snapshot?.readOnly) return;
+    const starter = problem.starterCode[language];
+    const text = connection.doc.getText('code');
+    if (starter && text.length === 0) text.insert(0, starter);
+  }, [interviewer, connection, joined, problem, language, snapshot?.readOnly]);
 
   useEffect(() => {
     client.getSession(sessionId).then(setSession, (e) =>
@@ -165,9 +179,33 @@ function Room(props: { sessionId: string; token: string; client: ApiClient; inte
         </Panel>
         <PanelResizeHandle className="resize-handle vertical" />
         <Panel defaultSize={interviewer ? 33 : 45} minSize={20}>
-          <Suspense fallback={<div className="page-loading">Loading the whiteboard…</div>}>
-            <Whiteboard map={connection.doc.getMap('whiteboard')} readOnly={readOnly} />
-          </Suspense>
+          {problem && (
+            <div className="tabs" role="tablist">
+              <button type="button" role="tab" aria-selected={tab === 'problem'} onClick={() => setTab('problem')}>
+                Problem
+              </button>
+              <button type="button" role="tab" aria-selected={tab === 'board'} onClick={() => setTab('board')}>
+                Whiteboard
+              </button>
+            </div>
+          )}
+          {problem && tab === 'problem' && (
+            <ProblemPanel
+              problem={problem}
+              sessionId={sessionId}
+              client={client}
+              interviewer={interviewer}
+              language={snapshot.language}
+              readOnly={readOnly}
+              beforeRun={() => connection.settled()}
+            />
+          )}
+          {/* Kept mounted while the problem tab shows, so drawing state is not lost. */}
+          <div className={!problem ? 'board-panel full' : tab === 'board' ? 'board-panel' : 'hidden-panel'}>
+            <Suspense fallback={<div className="page-loading">Loading the whiteboard…</div>}>
+              <Whiteboard map={connection.doc.getMap('whiteboard')} readOnly={readOnly} />
+            </Suspense>
+          </div>
         </Panel>
         {interviewer && session && (
           <>

@@ -268,6 +268,31 @@ export class RoomConnection {
     this.flushSoon(RETRY_MS);
   }
 
+  /**
+   * Resolves once every local edit is acknowledged (so the server's copy of the
+   * code is this one), or after `timeoutMs`; sends a pending batch at once.
+   */
+  settled(timeoutMs = 5_000): Promise<void> {
+    if (this.flushTimer !== null) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+      void this.flush();
+    }
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined = undefined;
+      const done = () => {
+        unsubscribe();
+        clearTimeout(timer);
+        resolve();
+      };
+      const unsubscribe = this.subscribe(() => {
+        if (this.snapshot.unsaved === 0) done();
+      });
+      timer = setTimeout(done, timeoutMs);
+      if (this.snapshot.unsaved === 0) done();
+    });
+  }
+
   /** Asks the server to start, pause or reset the timer (interviewer only). */
   async timer(action: 'start' | 'pause' | 'reset') {
     const ack = await this.call('timer_control', { action });
