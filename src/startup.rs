@@ -222,8 +222,48 @@ async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
         email = DEMO_EMAIL,
         "created the demo interviewer (DEMO_SEED is on)"
     );
+    let demo = users::find_by_email(&state.db, DEMO_EMAIL)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo interviewer vanished"))?;
+    for (name, json) in EXAMPLE_PROBLEMS {
+        let doc: crate::grading::problem::ProblemDoc = serde_json::from_str(json)
+            .map_err(|e| anyhow::anyhow!("problems/examples/{name}: {e}"))?;
+        doc.validate(&state.sandbox.config().maxima)
+            .map_err(|e| anyhow::anyhow!("problems/examples/{name}: {e}"))?;
+        let now = state.clock.now_ms();
+        crate::store::problems::create(
+            &state.db,
+            &crate::store::problems::ProblemRow {
+                id: uuid::Uuid::new_v4().to_string(),
+                owner_id: demo.id.clone(),
+                title: doc.title.clone(),
+                difficulty: doc.difficulty.clone(),
+                document: serde_json::to_string(&doc)?,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await?;
+    }
     Ok(())
 }
+
+/// The example problems the demo interviewer starts with (their reference
+/// solutions stay in the files; the tests grade them).
+pub const EXAMPLE_PROBLEMS: [(&str, &str); 3] = [
+    (
+        "two-sum.json",
+        include_str!("../problems/examples/two-sum.json"),
+    ),
+    (
+        "fizzbuzz.json",
+        include_str!("../problems/examples/fizzbuzz.json"),
+    ),
+    (
+        "average.json",
+        include_str!("../problems/examples/average.json"),
+    ),
+];
 
 /// The whole HTTP application: API, docs, metrics and the web app, with the
 /// cross-cutting layers every request passes through.

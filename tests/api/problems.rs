@@ -443,3 +443,79 @@ async fn a_sessions_problem_is_graded_by_the_interviewer_and_sample_tested_by_th
         assert_eq!(rerun.expect(200)["identical"], true, "{}", rerun.text);
     }
 }
+
+#[tokio::test]
+async fn the_demo_seed_brings_example_problems_whose_reference_solutions_pass() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .env("DEMO_SEED", "true")
+        .env("SANDBOX_ENABLED", "true")
+        .env("EXECUTIONS_PER_MINUTE", "1000")
+        .spawn()
+        .await;
+    app.sandbox_ready().await;
+    let login = app
+        .login(
+            devinterview::startup::DEMO_EMAIL,
+            devinterview::startup::DEMO_PASSWORD,
+        )
+        .await;
+    let token = login.expect(200)["token"].as_str().unwrap().to_string();
+    let list = app.get("/api/problems", Some(&token)).await;
+    let items = list.expect(200)["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), devinterview::startup::EXAMPLE_PROBLEMS.len());
+    for (file, json) in devinterview::startup::EXAMPLE_PROBLEMS {
+        let example: Value = serde_json::from_str(json).unwrap();
+        let title = example["title"].as_str().unwrap();
+        let id = items
+            .iter()
+            .find(|p| p["title"] == title)
+            .unwrap_or_else(|| panic!("{file} was not seeded"))["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for (language, code) in example["referenceSolutions"].as_object().unwrap() {
+            let reply = app
+                .post(
+                    &format!("/api/problems/{id}/grade"),
+                    Some(&token),
+                    json!({"language": language, "code": code}),
+                )
+                .await;
+            assert_eq!(
+                reply.expect(200)["score"],
+                100.0,
+                "{file} in {language}: {}",
+                reply.text
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn several_gradings_at_once_queue_within_the_schedulers_limits() {
+    // One slot and room for two waiting runs: three gradings of four tests each
+    // would overflow the queue if a grading submitted all its tests at once.
+    let app = TestApp::builder(Backend::Sqlite)
+        .env("SANDBOX_ENABLED", "true")
+        .env("SANDBOX_CONCURRENCY", "1")
+        .env("SANDBOX_QUEUE_CAP", "2")
+        .env("EXECUTIONS_PER_MINUTE", "1000")
+        .spawn()
+        .await;
+    app.sandbox_ready().await;
+    let ada = app.interviewer("ada@example.com").await;
+    let mut problem = add_two_numbers();
+    let stdio = problem["tests"][0].clone();
+    problem["tests"] = json!([stdio, stdio, stdio, stdio]);
+    let created = app.post("/api/problems", Some(&ada), problem).await;
+    let id = created.expect(201)["id"].as_str().unwrap().to_string();
+    let code = json!({"language": "javascript", "code":
+        "const [a, b] = require('fs').readFileSync(0, 'utf8').split(' ').map(Number);\nconsole.log(a + b);\n"});
+    let path = format!("/api/problems/{id}/grade");
+    let gradings = (0..3).map(|_| app.post(&path, Some(&ada), code.clone()));
+    for reply in futures_util::future::join_all(gradings).await {
+        let report = reply.expect(200);
+        assert_eq!(report["score"], 100.0);
+        assert_eq!(report["total"], 4);
+    }
+}
