@@ -73,8 +73,12 @@ runtimes:
 web: web-deps
 	cd web && npm run build
 
+# `npm install` with the committed lock installs exactly the locked versions and
+# leaves the lock alone. (`npm ci` refuses the lock npm 11 writes on Linux: it
+# records only this platform's optional rollup binaries and then calls the others
+# missing.)
 web-deps:
-	cd web && npm ci --no-audit --no-fund
+	cd web && npm install --no-audit --no-fund
 
 clean:
 	$(CARGO) clean

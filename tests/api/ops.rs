@@ -418,3 +418,33 @@ fn the_env_example_names_every_documented_variable() {
         );
     }
 }
+
+#[test]
+fn the_dockerfile_stubs_every_bench_target_for_its_dependency_layer() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let manifest = std::fs::read_to_string(format!("{root}/Cargo.toml")).unwrap();
+    let dockerfile = std::fs::read_to_string(format!("{root}/Dockerfile")).unwrap();
+    let benches: Vec<&str> = manifest
+        .split("[[bench]]")
+        .skip(1)
+        .filter_map(|section| {
+            section
+                .lines()
+                .find_map(|l| l.strip_prefix("name = \""))
+                .and_then(|l| l.strip_suffix('"'))
+        })
+        .collect();
+    assert!(!benches.is_empty());
+    let stubbed = dockerfile
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("&& for b in "))
+        .and_then(|l| l.split("; do").next())
+        .expect("the Dockerfile's stub loop");
+    let stubbed: Vec<&str> = stubbed.split_whitespace().collect();
+    for bench in benches {
+        assert!(
+            stubbed.contains(&bench),
+            "the Dockerfile's dependency layer lacks a stub for bench {bench}"
+        );
+    }
+}
