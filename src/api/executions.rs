@@ -128,38 +128,44 @@ pub(crate) fn count_run(state: &AppState, owner: &str, per: &str) -> ApiResult<(
         })
 }
 
+/// Checks what every server run (plain, room or grading) takes: a language the
+/// sandbox runs, code within its size ceiling, no NUL characters.
+pub(crate) fn check_code(state: &AppState, language: &str, code: &str) -> ApiResult<()> {
+    if !LANGUAGES.contains(&language) {
+        return Err(ApiError::Unprocessable(format!(
+            "`{language}` cannot run on the server; server runs support {}",
+            LANGUAGES.join(" and ")
+        )));
+    }
+    let max = state.sandbox.config().maxima.code_bytes;
+    if code.len() as u64 > max {
+        return Err(ApiError::PayloadTooLarge(format!(
+            "the code is {} bytes; at most {max} are accepted",
+            code.len()
+        )));
+    }
+    if code.contains('\0') {
+        return Err(ApiError::Unprocessable(
+            "the code must not contain NUL characters".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Validates a run request against the sandbox's ceilings.
 pub(crate) fn build_request(
     state: &AppState,
     body: ExecutionRequest,
     owner: String,
 ) -> ApiResult<RunRequest> {
-    if !LANGUAGES.contains(&body.language.as_str()) {
-        return Err(ApiError::Unprocessable(format!(
-            "`{}` cannot run on the server; server runs support {}",
-            body.language,
-            LANGUAGES.join(" and ")
-        )));
-    }
+    check_code(state, &body.language, &body.code)?;
     let maxima = state.sandbox.config().maxima;
-    if body.code.len() as u64 > maxima.code_bytes {
-        return Err(ApiError::PayloadTooLarge(format!(
-            "the code is {} bytes; at most {} are accepted",
-            body.code.len(),
-            maxima.code_bytes
-        )));
-    }
     if body.stdin.len() as u64 > maxima.stdin_bytes {
         return Err(ApiError::PayloadTooLarge(format!(
             "stdin is {} bytes; at most {} are accepted",
             body.stdin.len(),
             maxima.stdin_bytes
         )));
-    }
-    if body.code.contains('\0') {
-        return Err(ApiError::Unprocessable(
-            "the code must not contain NUL characters".into(),
-        ));
     }
     let limits = maxima
         .resolve(&body.limits, &state.sandbox.config().defaults)

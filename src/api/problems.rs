@@ -8,13 +8,13 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::executions::{count_run, sandbox_error};
+use super::executions::{check_code, count_run, sandbox_error};
 use super::extract::{Json, Path, Query};
 use crate::auth::Interviewer;
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::grading::grade::{self, GradeError, GradeReport, Submission};
-use crate::grading::problem::{gradable, ProblemDoc};
+use crate::grading::problem::ProblemDoc;
 use crate::state::AppState;
 use crate::store::problems::{self, ProblemRow};
 
@@ -282,19 +282,7 @@ pub(crate) async fn run_grade(
     owner: String,
     only: Option<&[usize]>,
 ) -> ApiResult<GradeReport> {
-    if !gradable(&body.language) {
-        return Err(ApiError::Unprocessable(format!(
-            "`{}` cannot be graded; grading runs python and javascript",
-            body.language
-        )));
-    }
-    let max = state.sandbox.config().maxima.code_bytes;
-    if body.code.len() as u64 > max {
-        return Err(ApiError::PayloadTooLarge(format!(
-            "the code is {} bytes; at most {max} are accepted",
-            body.code.len()
-        )));
-    }
+    check_code(state, &body.language, &body.code)?;
     count_run(state, &owner, "")?;
     let submission = Submission {
         language: &body.language,

@@ -7,7 +7,6 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::sandbox::limits::Maxima;
-use crate::sandbox::LANGUAGES;
 
 /// A problem with its test cases; unknown fields are ignored on import.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -260,9 +259,4 @@ fn validate_test(test: &TestCase) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// Whether the language can be graded (runs in the sandbox).
-pub fn gradable(language: &str) -> bool {
-    LANGUAGES.contains(&language)
 }

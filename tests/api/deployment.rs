@@ -255,13 +255,7 @@ async fn two_nodes_behind_the_repositorys_nginx_share_rooms_and_survive_a_node_l
     a.join(&id).await;
     b.join(&id).await;
 
-    assert_eq!(a.type_text(0, "print(1)\n").await.data["ok"], true);
-    b.receive().await;
-    let at = b.text().len() as u32;
-    assert_eq!(b.type_text(at, "print(2)\n").await.data["ok"], true);
-    a.receive().await;
-    assert_eq!(a.text(), "print(1)\nprint(2)\n");
-    assert_eq!(b.text(), a.text());
+    a.exchange(&b, "print(1)\n", "print(2)\n").await;
 
     // The session's code is the same from either node and through nginx.
     for origin in [nodes[0], nodes[1], base.as_str()] {
@@ -279,7 +273,8 @@ async fn two_nodes_behind_the_repositorys_nginx_share_rooms_and_survive_a_node_l
 
     // The candidate's node dies. Reconnecting from the same address, nginx finds
     // that node gone and routes to the survivor; every acknowledged edit is there.
-    let acked_last = b.type_text(at + 9, "print(3)\n").await;
+    let end = b.text().len() as u32;
+    let acked_last = b.type_text(end, "print(3)\n").await;
     assert_eq!(acked_last.data["ok"], true);
     a.receive().await;
     let (dead, survivor) = if a_node == 0 {

@@ -86,6 +86,27 @@ async fn the_bank_stores_validates_exports_and_imports_problems(backend: Backend
         .await
         .expect_error(403, "forbidden");
 
+    // Grading takes the same code checks as every other server run.
+    let grade = format!("/api/problems/{id}/grade");
+    let cobol = app
+        .post(
+            &grade,
+            Some(&ada),
+            json!({"language": "cobol", "code": "x"}),
+        )
+        .await;
+    assert!(cobol
+        .expect_error(422, "validation_failed")
+        .contains("cannot run on the server"));
+    let nul = app
+        .post(
+            &grade,
+            Some(&ada),
+            json!({"language": "python", "code": "print(1)\u{0000}"}),
+        )
+        .await;
+    assert!(nul.expect_error(422, "validation_failed").contains("NUL"));
+
     app.delete(&format!("/api/problems/{id}"), Some(&ada))
         .await
         .expect(204);

@@ -73,4 +73,16 @@ impl Peer {
         let txn = self.doc.transact();
         code.get_string(&txn)
     }
+
+    /// This peer types `mine` at the start, `other` types `theirs` after it; each
+    /// sees the other's edit, and both end with `mine` + `theirs`.
+    pub async fn exchange(&self, other: &Peer, mine: &str, theirs: &str) {
+        assert_eq!(self.type_text(0, mine).await.data["ok"], true);
+        other.receive().await;
+        let at = other.text().len() as u32;
+        assert_eq!(other.type_text(at, theirs).await.data["ok"], true);
+        self.receive().await;
+        assert_eq!(self.text(), format!("{mine}{theirs}"));
+        assert_eq!(other.text(), self.text());
+    }
 }
