@@ -14,7 +14,8 @@ pub enum RuntimeKind {
     /// A WASI command: `_start` runs the program from argv.
     #[serde(rename = "command")]
     Command,
-    /// The QuickJS-NG reactor: `_initialize`, then `qjs_init_argv(argc, argv)`.
+    /// The QuickJS-NG reactor: `_initialize`, then `qjs_init_argv(argc, argv)`
+    /// once at load time (the snapshot), then each run's code through `eval_buf`.
     #[serde(rename = "qjs-reactor")]
     QjsReactor,
 }
@@ -45,7 +46,8 @@ pub struct Manifest {
     pub origin: String,
     /// Licence terms.
     pub licence: String,
-    /// Argument vector; `{code}` and `{prelude}` are replaced per run.
+    /// Argument vector, `{prelude}` and `{code}` filled in: a command's per
+    /// run; the reactor's once, when its start-up is snapshotted (no `{code}`).
     pub args: Vec<String>,
     /// The whole environment the guest sees.
     #[serde(default)]
@@ -126,6 +128,11 @@ pub fn read_verified(spec: &RuntimeSpec) -> Result<Vec<u8>, String> {
         ));
     }
     Ok(bytes)
+}
+
+/// Lower-case hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 /// Lower-case hex of bytes.

@@ -16,6 +16,7 @@ pub mod outcome;
 pub mod poll;
 pub mod run;
 pub mod scheduler;
+pub mod snapshot;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -251,20 +252,12 @@ impl Sandbox {
         for language in LANGUAGES {
             let spec = manifest::load(&self.config.runtimes_dir, language)?;
             let wasm = manifest::read_verified(&spec)?;
-            let (module, cached) = cache::load_or_compile(
-                &engine,
-                &wasm,
-                &spec.manifest.sha256,
-                &self.config.cache_dir,
-            )
-            .map_err(|e| format!("cannot compile {}: {e:#}", spec.manifest.name))?;
-            self.metrics
-                .compile_cache
-                .with_label_values(&[cached.as_str()])
-                .inc();
-            tracing::info!(runtime = %spec.manifest.name, cache = cached.as_str(), "runtime loaded");
-            let pre = run::link(&engine, &module)
-                .map_err(|e| format!("cannot link {}: {e}", spec.manifest.name))?;
+            let pre = match spec.manifest.kind {
+                manifest::RuntimeKind::Command => {
+                    self.compile(&engine, &spec, "", &wasm, &spec.manifest.sha256)?
+                }
+                manifest::RuntimeKind::QjsReactor => self.snapshot(&engine, &spec, &wasm)?,
+            };
             runtimes.insert(language.to_string(), LoadedRuntime { spec, pre });
         }
         Ok(Ready {
@@ -272,6 +265,68 @@ impl Sandbox {
             engine,
             runtimes,
         })
+    }
+
+    /// Loads a module from the compiled-module cache (or compiles it) and links it.
+    fn compile(
+        &self,
+        engine: &wasmtime::Engine,
+        spec: &manifest::RuntimeSpec,
+        variant: &str,
+        wasm: &[u8],
+        sha256: &str,
+    ) -> Result<wasmtime::InstancePre<run::RunState>, String> {
+        let name = &spec.manifest.name;
+        let (module, cached) = cache::load_or_compile(engine, wasm, sha256, &self.config.cache_dir)
+            .map_err(|e| format!("cannot compile {name}{variant}: {e:#}"))?;
+        self.metrics
+            .compile_cache
+            .with_label_values(&[cached.as_str()])
+            .inc();
+        tracing::info!(runtime = %name, variant, cache = cached.as_str(), "runtime loaded");
+        run::link(engine, &module).map_err(|e| format!("cannot link {name}{variant}: {e}"))
+    }
+
+    /// The QuickJS reactor started once with its prelude and baked into a module
+    /// of its own (`snapshot.rs`); runs instantiate that.
+    fn snapshot(
+        &self,
+        engine: &wasmtime::Engine,
+        spec: &manifest::RuntimeSpec,
+        wasm: &[u8],
+    ) -> Result<wasmtime::InstancePre<run::RunState>, String> {
+        let started = Instant::now();
+        let instrumented = snapshot::instrument(wasm)?;
+        let pre = self.compile(
+            engine,
+            spec,
+            " (instrumented)",
+            &instrumented.wasm,
+            &manifest::sha256_hex(&instrumented.wasm),
+        )?;
+        // A thread of its own: `precompile` may be called inside a tokio runtime,
+        // where blocking on another is not allowed.
+        let image = std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .build()
+                        .map_err(|e| format!("cannot start the snapshot's runtime: {e}"))?;
+                    rt.block_on(snapshot::capture(engine, &pre, &instrumented, spec))
+                })
+                .join()
+                .unwrap_or_else(|_| Err("the JavaScript snapshot panicked".into()))
+        })?;
+        let baked = snapshot::bake(&instrumented, &image)?;
+        let sha256 = manifest::sha256_hex(&baked);
+        tracing::info!(
+            runtime = %spec.manifest.name,
+            bytes = baked.len(),
+            sha256 = %sha256,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "JavaScript start-up snapshotted"
+        );
+        self.compile(engine, spec, " (snapshot)", &baked, &sha256)
     }
 
     /// Where the sandbox is in its start-up.

@@ -13,7 +13,7 @@ use super::clock::{seeded_random, VirtualMonotonicClock, VirtualTime, VirtualWal
 use super::engine::{EPOCH_TICK, FUEL_YIELD_INTERVAL};
 use super::io::{CappedPipe, OutputOverflow};
 use super::limits::Limits;
-use super::manifest::{RuntimeKind, RuntimeSpec};
+use super::manifest::{Manifest, RuntimeKind, RuntimeSpec};
 use super::outcome::{Outcome, RunStatus, TimeLimitKind};
 use super::poll::{shadow_poll_oneoff, HasVirtualTime};
 
@@ -99,21 +99,24 @@ enum Ending {
     WallDeadline,
 }
 
-/// Runs code to completion or to a limit; never panics on guest behaviour.
-pub async fn run(engine: &Engine, runtime: &LoadedRuntime, input: RunInput<'_>) -> Outcome {
-    let started = Instant::now();
-    let limits = input.limits;
-    let stdout = CappedPipe::new("stdout", limits.stdout_bytes as usize);
-    let stderr = CappedPipe::new("stderr", limits.stderr_bytes as usize);
+/// A store as every run gets it: stdin from memory, stdout and stderr to capped
+/// pipes, virtual clocks, seeded randomness, the manifest's environment, and
+/// the limits' fuel and memory cap. `args` reach WASI commands only.
+pub(super) fn new_store(
+    engine: &Engine,
+    manifest: &Manifest,
+    stdin: &[u8],
+    stdout: CappedPipe,
+    stderr: CappedPipe,
+    limits: Limits,
+    args: &[String],
+) -> wasmtime::Result<Store<RunState>> {
     let time = VirtualTime::default();
-    let manifest = &runtime.spec.manifest;
-    let args = render_args(&runtime.spec, input.code);
-
     let mut builder = WasiCtxBuilder::new();
     builder
-        .stdin(MemoryInputPipe::new(Bytes::copy_from_slice(input.stdin)))
-        .stdout(stdout.clone())
-        .stderr(stderr.clone())
+        .stdin(MemoryInputPipe::new(Bytes::copy_from_slice(stdin)))
+        .stdout(stdout)
+        .stderr(stderr)
         .wall_clock(VirtualWallClock(time.clone()))
         .monotonic_clock(VirtualMonotonicClock(time.clone()))
         .secure_random(seeded_random(RANDOM_SEED))
@@ -123,7 +126,7 @@ pub async fn run(engine: &Engine, runtime: &LoadedRuntime, input: RunInput<'_>) 
         builder.env(key, value);
     }
     if manifest.kind == RuntimeKind::Command {
-        builder.args(&args);
+        builder.args(args);
     }
     let state = RunState {
         wasi: builder.build_p1(),
@@ -132,35 +135,61 @@ pub async fn run(engine: &Engine, runtime: &LoadedRuntime, input: RunInput<'_>) 
             peak: 0,
             refused: false,
         },
-        time: time.clone(),
+        time,
     };
     let mut store = Store::new(engine, state);
     store.limiter(|s| &mut s.limiter);
-    let setup = store
-        .set_fuel(limits.fuel)
-        .and_then(|()| store.fuel_async_yield_interval(Some(FUEL_YIELD_INTERVAL)));
-    if let Err(e) = setup {
-        return internal_error(
-            &runtime.spec,
-            limits,
-            started,
-            format!("store setup failed: {e}"),
-        );
-    }
+    store.set_fuel(limits.fuel)?;
+    store.fuel_async_yield_interval(Some(FUEL_YIELD_INTERVAL))?;
+    Ok(store)
+}
+
+/// Runs code to completion or to a limit; never panics on guest behaviour.
+pub async fn run(engine: &Engine, runtime: &LoadedRuntime, input: RunInput<'_>) -> Outcome {
+    let started = Instant::now();
+    let limits = input.limits;
+    let stdout = CappedPipe::new("stdout", limits.stdout_bytes as usize);
+    let stderr = CappedPipe::new("stderr", limits.stderr_bytes as usize);
+    let manifest = &runtime.spec.manifest;
+    let args = match manifest.kind {
+        RuntimeKind::Command => render_args(&runtime.spec, input.code),
+        RuntimeKind::QjsReactor => Vec::new(),
+    };
+    let mut store = match new_store(
+        engine,
+        manifest,
+        input.stdin,
+        stdout.clone(),
+        stderr.clone(),
+        limits,
+        &args,
+    ) {
+        Ok(store) => store,
+        Err(e) => {
+            return internal_error(
+                &runtime.spec,
+                limits,
+                started,
+                format!("store setup failed: {e}"),
+            )
+        }
+    };
     let deadline = Duration::from_millis(limits.wall_time_ms);
     store.set_epoch_deadline(deadline.as_millis() as u64 / EPOCH_TICK.as_millis() as u64 + 1);
     store.epoch_deadline_trap();
 
     // The epoch traps guest code past the deadline; the timeout also ends a guest
     // blocked inside a host call, where no epoch check runs.
-    let ending =
-        match tokio::time::timeout(deadline + EPOCH_TICK * 2, drive(&mut store, runtime, &args))
-            .await
-        {
-            Ok(Ok(code)) => Ending::Exited(code),
-            Ok(Err(e)) => Ending::Trapped(e),
-            Err(_) => Ending::WallDeadline,
-        };
+    let ending = match tokio::time::timeout(
+        deadline + EPOCH_TICK * 2,
+        drive(&mut store, runtime, input.code),
+    )
+    .await
+    {
+        Ok(Ok(code)) => Ending::Exited(code),
+        Ok(Err(e)) => Ending::Trapped(e),
+        Err(_) => Ending::WallDeadline,
+    };
     let remaining = store.get_fuel().unwrap_or(0);
     let limiter = &store.data().limiter;
     let (memory_refused, memory_peak) = (limiter.refused, limiter.peak as u64);
@@ -268,7 +297,7 @@ fn internal_error(
 }
 
 /// The argument vector: the manifest's, with `{code}` and `{prelude}` filled in.
-fn render_args(spec: &RuntimeSpec, code: &str) -> Vec<String> {
+pub(super) fn render_args(spec: &RuntimeSpec, code: &str) -> Vec<String> {
     spec.manifest
         .args
         .iter()
@@ -281,7 +310,7 @@ fn render_args(spec: &RuntimeSpec, code: &str) -> Vec<String> {
 
 /// The code as the guest receives it: JavaScript goes through the prelude's
 /// runner as a string literal (so it runs as a classic script, like Node's),
-/// Python as itself.
+/// evaluated as a module so the runner can be awaited; Python as itself.
 fn harness_code(spec: &RuntimeSpec, code: &str) -> String {
     match spec.manifest.kind {
         RuntimeKind::Command => code.to_string(),
@@ -316,59 +345,110 @@ pub async fn instantiate_only(engine: &Engine, runtime: &LoadedRuntime) -> wasmt
 async fn drive(
     store: &mut Store<RunState>,
     runtime: &LoadedRuntime,
-    args: &[String],
+    code: &str,
 ) -> Result<i32, wasmtime::Error> {
     let instance = runtime.pre.instantiate_async(&mut *store).await?;
-    let exited = |e: wasmtime::Error| match e.downcast_ref::<I32Exit>() {
-        Some(I32Exit(code)) => Ok(*code),
-        None => Err(e),
-    };
-    match runtime.spec.manifest.kind {
+    let result = match runtime.spec.manifest.kind {
         RuntimeKind::Command => {
             let start = instance.get_typed_func::<(), ()>(&mut *store, "_start")?;
-            match start.call_async(&mut *store, ()).await {
-                Ok(()) => Ok(0),
-                Err(e) => exited(e),
-            }
+            start.call_async(&mut *store, ()).await.map(|()| 0)
         }
         RuntimeKind::QjsReactor => {
-            let init = instance.get_typed_func::<(), ()>(&mut *store, "_initialize")?;
-            init.call_async(&mut *store, ()).await?;
-            let malloc = instance.get_typed_func::<i32, i32>(&mut *store, "malloc")?;
-            let memory = instance
-                .get_memory(&mut *store, "memory")
-                .ok_or_else(|| wasmtime::format_err!("the reactor exports no memory"))?;
-            let mut pointers = Vec::with_capacity(args.len());
-            for arg in args {
-                let mut bytes = arg.as_bytes().to_vec();
-                bytes.push(0);
-                let len = i32::try_from(bytes.len())?;
-                let ptr = malloc.call_async(&mut *store, len).await?;
-                if ptr == 0 {
-                    wasmtime::bail!("the guest could not allocate its arguments");
-                }
-                memory.write(&mut *store, ptr as u32 as usize, &bytes)?;
-                pointers.push(ptr as u32);
-            }
-            let argv: Vec<u8> = pointers.iter().flat_map(|p| p.to_le_bytes()).collect();
-            let argv_ptr = malloc
-                .call_async(&mut *store, i32::try_from(argv.len())?)
-                .await?;
-            if argv_ptr == 0 {
-                wasmtime::bail!("the guest could not allocate its arguments");
-            }
-            memory.write(&mut *store, argv_ptr as u32 as usize, &argv)?;
-            let init_argv =
-                instance.get_typed_func::<(i32, i32), i32>(&mut *store, "qjs_init_argv")?;
-            match init_argv
-                .call_async(&mut *store, (i32::try_from(args.len())?, argv_ptr))
-                .await
-            {
-                // 0: the script ran; otherwise QuickJS has printed the error.
-                Ok(0) => Ok(0),
-                Ok(_) => Ok(1),
-                Err(e) => exited(e),
-            }
+            eval_in_snapshot(store, &instance, &harness_code(&runtime.spec, code)).await
         }
+    };
+    match result {
+        Ok(code) => Ok(code),
+        Err(e) => match e.downcast_ref::<I32Exit>() {
+            Some(I32Exit(code)) => Ok(*code),
+            None => Err(e),
+        },
     }
+}
+
+/// QuickJS's `JS_EVAL_TYPE_MODULE`: the runner is awaited at top level.
+const JS_EVAL_TYPE_MODULE: i32 = 1;
+
+/// Evaluates code in an instance of the snapshot (`snapshot.rs`), whose QuickJS
+/// context already holds the prelude: 0 if it ran, 1 if QuickJS printed an error.
+async fn eval_in_snapshot(
+    store: &mut Store<RunState>,
+    instance: &wasmtime::Instance,
+    source: &str,
+) -> wasmtime::Result<i32> {
+    let context = instance.get_typed_func::<(), i32>(&mut *store, "qjs_get_context")?;
+    let ctx = context.call_async(&mut *store, ()).await?;
+    if ctx == 0 {
+        wasmtime::bail!("the JavaScript snapshot holds no QuickJS context");
+    }
+    let source_ptr = write_c_string(store, instance, source).await?;
+    // The name `qjs -e` gives its script, so error traces read as before.
+    let name_ptr = write_c_string(store, instance, "<cmdline>").await?;
+    let eval = instance.get_typed_func::<(i32, i32, i32, i32, i32), i32>(
+        &mut *store,
+        super::snapshot::EVAL_EXPORT,
+    )?;
+    let len = i32::try_from(source.len())?;
+    let status = eval
+        .call_async(
+            &mut *store,
+            (ctx, source_ptr, len, name_ptr, JS_EVAL_TYPE_MODULE),
+        )
+        .await?;
+    Ok(if status == 0 { 0 } else { 1 })
+}
+
+/// Runs the reactor's start-up: `_initialize`, then `qjs_init_argv(args)`;
+/// its status (0 when QuickJS started and evaluated its `-e` script).
+pub(super) async fn start_reactor(
+    store: &mut Store<RunState>,
+    instance: &wasmtime::Instance,
+    args: &[String],
+) -> wasmtime::Result<i32> {
+    let init = instance.get_typed_func::<(), ()>(&mut *store, "_initialize")?;
+    init.call_async(&mut *store, ()).await?;
+    let mut pointers = Vec::with_capacity(args.len());
+    for arg in args {
+        pointers.push(write_c_string(store, instance, arg).await?);
+    }
+    let argv: Vec<u8> = pointers.iter().flat_map(|p| p.to_le_bytes()).collect();
+    let argv_ptr = write_bytes(store, instance, &argv).await?;
+    let init_argv = instance.get_typed_func::<(i32, i32), i32>(&mut *store, "qjs_init_argv")?;
+    init_argv
+        .call_async(&mut *store, (i32::try_from(args.len())?, argv_ptr))
+        .await
+}
+
+/// Copies a NUL-terminated string into guest memory allocated by its `malloc`.
+async fn write_c_string(
+    store: &mut Store<RunState>,
+    instance: &wasmtime::Instance,
+    text: &str,
+) -> wasmtime::Result<i32> {
+    let mut bytes = Vec::with_capacity(text.len() + 1);
+    bytes.extend_from_slice(text.as_bytes());
+    bytes.push(0);
+    write_bytes(store, instance, &bytes).await
+}
+
+async fn write_bytes(
+    store: &mut Store<RunState>,
+    instance: &wasmtime::Instance,
+    bytes: &[u8],
+) -> wasmtime::Result<i32> {
+    let malloc = instance.get_typed_func::<i32, i32>(&mut *store, "malloc")?;
+    let memory = instance
+        .get_memory(&mut *store, "memory")
+        .ok_or_else(|| wasmtime::format_err!("the guest exports no memory"))?;
+    let ptr = malloc
+        .call_async(&mut *store, i32::try_from(bytes.len())?)
+        .await?;
+    if ptr == 0 {
+        wasmtime::bail!(
+            "the guest could not allocate {} bytes for its input",
+            bytes.len()
+        );
+    }
+    memory.write(&mut *store, ptr as u32 as usize, bytes)?;
+    Ok(ptr)
 }

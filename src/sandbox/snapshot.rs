@@ -1,0 +1,400 @@
+//! QuickJS started once per server instead of once per run.
+//!
+//! Creating QuickJS's runtime and evaluating the JavaScript prelude costs about
+//! 14M fuel (2.5 ms), the same for every run, while `console.log('hi')` itself
+//! costs 0.15M. So at load time the server does that start-up once, in a store
+//! as deterministic as a run's, and bakes the resulting linear memory and
+//! globals into a new module (the technique Wizer made known). Each run
+//! instantiates the baked module copy-on-write and evaluates only its own code
+//! through QuickJS's `eval_buf`, the function `qjs -e` uses.
+//!
+//! The snapshot depends only on the pinned artefact and the prelude, so its
+//! bytes, and the compiled-module cache entry keyed by them, are the same on
+//! every machine and every start.
+
+use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
+use wasmparser::{KnownCustom, Name, Parser, Payload, TypeRef};
+use wasmtime::{Engine, InstancePre, Val};
+
+use super::io::CappedPipe;
+use super::limits::Limits;
+use super::manifest::RuntimeSpec;
+use super::run::{self, RunState};
+
+/// The export a run evaluates its code through: QuickJS's
+/// `eval_buf(ctx, buf, len, filename, flags) -> status`, found by name.
+pub const EVAL_EXPORT: &str = "__devinterview_eval";
+
+/// That function's name in the artefact's `name` section.
+const EVAL_FUNCTION: &str = "eval_buf";
+
+/// Mutable globals are exported under this prefix plus their index, so the
+/// snapshot can read them (wasm offers no other way to).
+const GLOBAL_EXPORT_PREFIX: &str = "__devinterview_global_";
+
+/// Zero runs shorter than this stay inside one data segment: a segment header
+/// costs about as much as a few dozen zero bytes.
+const ZERO_GAP: usize = 64;
+
+/// The artefact with the exports a snapshot and a run need.
+pub struct Instrumented {
+    /// The rewritten module.
+    pub wasm: Vec<u8>,
+    /// Indices of the module's own mutable globals, which the snapshot records.
+    mutable_globals: Vec<u32>,
+}
+
+/// The state the start-up left behind.
+pub struct Image {
+    /// Linear memory, whole.
+    memory: Vec<u8>,
+    /// Its size in wasm pages.
+    pages: u64,
+    /// Each mutable global's value, by index.
+    globals: Vec<(u32, Val)>,
+}
+
+/// Adds the exports for QuickJS's `eval_buf` and for every mutable global.
+pub fn instrument(wasm: &[u8]) -> Result<Instrumented, String> {
+    let invalid = |e: wasmparser::BinaryReaderError| {
+        format!("the QuickJS module is not valid WebAssembly: {e}")
+    };
+    let mut eval_index = None;
+    let mut imported_globals = 0u32;
+    let mut mutable_globals = Vec::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.map_err(invalid)? {
+            Payload::ImportSection(imports) => {
+                for import in imports.into_imports() {
+                    if let TypeRef::Global(_) = import.map_err(invalid)?.ty {
+                        imported_globals += 1;
+                    }
+                }
+            }
+            Payload::GlobalSection(globals) => {
+                for (i, global) in globals.into_iter().enumerate() {
+                    if global.map_err(invalid)?.ty.mutable {
+                        mutable_globals.push(imported_globals + i as u32);
+                    }
+                }
+            }
+            Payload::CustomSection(custom) => {
+                if let KnownCustom::Name(names) = custom.as_known() {
+                    for name in names {
+                        if let Name::Function(functions) = name.map_err(invalid)? {
+                            for naming in functions {
+                                let naming = naming.map_err(invalid)?;
+                                if naming.name == EVAL_FUNCTION {
+                                    eval_index = Some(naming.index);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let eval_index = eval_index.ok_or_else(|| {
+        format!(
+            "the QuickJS module names no `{EVAL_FUNCTION}` function; the sandbox needs a \
+             reactor build with its name section (see runtimes/javascript/manifest.json)"
+        )
+    })?;
+
+    let mut out = wasm_encoder::Module::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        let payload = payload.map_err(invalid)?;
+        match &payload {
+            Payload::ExportSection(exports) => {
+                let mut section = wasm_encoder::ExportSection::new();
+                for export in exports.clone() {
+                    let export = export.map_err(invalid)?;
+                    let kind = RoundtripReencoder
+                        .export_kind(export.kind)
+                        .map_err(|e| e.to_string())?;
+                    section.export(export.name, kind, export.index);
+                }
+                section.export(EVAL_EXPORT, wasm_encoder::ExportKind::Func, eval_index);
+                for index in &mutable_globals {
+                    section.export(
+                        &format!("{GLOBAL_EXPORT_PREFIX}{index}"),
+                        wasm_encoder::ExportKind::Global,
+                        *index,
+                    );
+                }
+                out.section(&section);
+            }
+            // DWARF is never used (the engine keeps no debug info) and is the
+            // largest part of the artefact after its code.
+            Payload::CustomSection(custom) if custom.name().starts_with(".debug") => {}
+            _ => {
+                if let Some((id, range)) = payload.as_section() {
+                    out.section(&wasm_encoder::RawSection {
+                        id,
+                        data: &wasm[range],
+                    });
+                }
+            }
+        }
+    }
+    Ok(Instrumented {
+        wasm: out.finish(),
+        mutable_globals,
+    })
+}
+
+/// Runs QuickJS's start-up with the prelude (`_initialize`, then
+/// `qjs_init_argv` with the manifest's arguments) and records what it left.
+pub async fn capture(
+    engine: &Engine,
+    pre: &InstancePre<RunState>,
+    instrumented: &Instrumented,
+    spec: &RuntimeSpec,
+) -> Result<Image, String> {
+    let stderr = CappedPipe::new("stderr", 64 * 1024);
+    let stdout = CappedPipe::new("stdout", 64 * 1024);
+    let args = run::render_args(spec, "");
+    let mut store = run::new_store(
+        engine,
+        &spec.manifest,
+        b"",
+        stdout,
+        stderr.clone(),
+        Limits::DEFAULT,
+        &args,
+    )
+    .map_err(|e| format!("cannot set up the JavaScript start-up: {e}"))?;
+    // No epoch ticks reach a store before the engine's ticker starts; keep it so.
+    store.set_epoch_deadline(u64::MAX / 2);
+    let failed = |e: wasmtime::Error| {
+        let (err, _) = stderr.take();
+        format!(
+            "the JavaScript runtime failed to start with its prelude: {e}; {}",
+            String::from_utf8_lossy(&err)
+        )
+    };
+    let instance = pre.instantiate_async(&mut store).await.map_err(failed)?;
+    let status = run::start_reactor(&mut store, &instance, &args)
+        .await
+        .map_err(failed)?;
+    if status != 0 {
+        return Err(failed(wasmtime::format_err!(
+            "qjs_init_argv returned {status}"
+        )));
+    }
+    let memory = instance
+        .get_memory(&mut store, "memory")
+        .ok_or_else(|| "the QuickJS module exports no memory".to_string())?;
+    let pages = memory.size(&store);
+    let bytes = memory.data(&store).to_vec();
+    let mut globals = Vec::new();
+    for index in &instrumented.mutable_globals {
+        let name = format!("{GLOBAL_EXPORT_PREFIX}{index}");
+        let global = instance
+            .get_global(&mut store, &name)
+            .ok_or_else(|| format!("the instrumented module lost its export {name}"))?;
+        globals.push((*index, global.get(&mut store)));
+    }
+    Ok(Image {
+        memory: bytes,
+        pages,
+        globals,
+    })
+}
+
+/// The instrumented module with the image as its initial memory and globals.
+pub fn bake(instrumented: &Instrumented, image: &Image) -> Result<Vec<u8>, String> {
+    let wasm = &instrumented.wasm;
+    let invalid =
+        |e: wasmparser::BinaryReaderError| format!("cannot rewrite the QuickJS module: {e}");
+    let mut out = wasm_encoder::Module::new();
+    let mut imported_globals = 0u32;
+    for payload in Parser::new(0).parse_all(wasm) {
+        let payload = payload.map_err(invalid)?;
+        match &payload {
+            Payload::ImportSection(imports) => {
+                for import in imports.clone().into_imports() {
+                    if let TypeRef::Global(_) = import.map_err(invalid)?.ty {
+                        imported_globals += 1;
+                    }
+                }
+                copy(&mut out, &payload, wasm);
+            }
+            Payload::MemorySection(memories) => {
+                let mut section = wasm_encoder::MemorySection::new();
+                for (i, memory) in memories.clone().into_iter().enumerate() {
+                    let mut ty = RoundtripReencoder
+                        .memory_type(memory.map_err(invalid)?)
+                        .map_err(|e| e.to_string())?;
+                    if i == 0 {
+                        ty.minimum = image.pages;
+                    }
+                    section.memory(ty);
+                }
+                out.section(&section);
+            }
+            Payload::GlobalSection(globals) => {
+                let mut section = wasm_encoder::GlobalSection::new();
+                for (i, global) in globals.clone().into_iter().enumerate() {
+                    let global = global.map_err(invalid)?;
+                    let index = imported_globals + i as u32;
+                    let ty = RoundtripReencoder
+                        .global_type(global.ty)
+                        .map_err(|e| e.to_string())?;
+                    let init = match image.globals.iter().find(|(g, _)| *g == index) {
+                        Some((_, value)) => const_of(value)?,
+                        None => RoundtripReencoder
+                            .const_expr(global.init_expr)
+                            .map_err(|e| e.to_string())?,
+                    };
+                    section.global(ty, &init);
+                }
+                out.section(&section);
+            }
+            Payload::DataCountSection { .. } => {
+                // `memory.init` would copy the original segments over the image.
+                return Err(
+                    "the QuickJS module uses passive data segments; it cannot be snapshotted"
+                        .into(),
+                );
+            }
+            Payload::DataSection(_) => {
+                out.section(&data_segments(&image.memory));
+            }
+            _ => copy(&mut out, &payload, wasm),
+        }
+    }
+    Ok(out.finish())
+}
+
+fn copy(out: &mut wasm_encoder::Module, payload: &Payload<'_>, wasm: &[u8]) {
+    if let Some((id, range)) = payload.as_section() {
+        out.section(&wasm_encoder::RawSection {
+            id,
+            data: &wasm[range],
+        });
+    }
+}
+
+fn const_of(value: &Val) -> Result<wasm_encoder::ConstExpr, String> {
+    Ok(match value {
+        Val::I32(v) => wasm_encoder::ConstExpr::i32_const(*v),
+        Val::I64(v) => wasm_encoder::ConstExpr::i64_const(*v),
+        Val::F32(bits) => wasm_encoder::ConstExpr::f32_const(wasm_encoder::Ieee32::new(*bits)),
+        Val::F64(bits) => wasm_encoder::ConstExpr::f64_const(wasm_encoder::Ieee64::new(*bits)),
+        other => return Err(format!("cannot snapshot a global holding {other:?}")),
+    })
+}
+
+/// Active segments for every non-zero stretch of memory (the rest is zero
+/// when memory is created).
+fn data_segments(memory: &[u8]) -> wasm_encoder::DataSection {
+    let mut section = wasm_encoder::DataSection::new();
+    for (start, end) in non_zero_runs(memory, ZERO_GAP) {
+        let offset = i32::try_from(start).expect("a 32-bit memory's offsets fit in i32 bits");
+        section.active(
+            0,
+            &wasm_encoder::ConstExpr::i32_const(offset),
+            memory[start..end].iter().copied(),
+        );
+    }
+    section
+}
+
+/// `[start, end)` ranges covering every non-zero byte, joining ranges
+/// separated by fewer than `gap` zeros.
+fn non_zero_runs(memory: &[u8], gap: usize) -> Vec<(usize, usize)> {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < memory.len() {
+        if memory[i] == 0 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < memory.len() && memory[i] != 0 {
+            i += 1;
+        }
+        match runs.last_mut() {
+            Some(last) if start - last.1 < gap => last.1 = i,
+            _ => runs.push((start, i)),
+        }
+    }
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::{engine, manifest};
+
+    /// The cache entry of the snapshot is keyed by its bytes: two start-ups must
+    /// bake the very same module, or every server start would compile it anew.
+    #[tokio::test]
+    async fn the_snapshot_is_the_same_module_every_time() {
+        let runtimes = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("runtimes");
+        let spec = manifest::load(&runtimes, "javascript").unwrap();
+        let wasm = manifest::read_verified(&spec).expect("`make runtimes` fetches the artefact");
+        let instrumented = instrument(&wasm).unwrap();
+        let engine = engine::build(engine::EngineSettings {
+            max_concurrent: 1,
+            max_memory_bytes: 64 << 20,
+        })
+        .unwrap();
+        let module = wasmtime::Module::new(&engine, &instrumented.wasm).unwrap();
+        let pre = run::link(&engine, &module).unwrap();
+        let first = capture(&engine, &pre, &instrumented, &spec).await.unwrap();
+        let second = capture(&engine, &pre, &instrumented, &spec).await.unwrap();
+        let baked = bake(&instrumented, &first).unwrap();
+        assert!(
+            baked == bake(&instrumented, &second).unwrap(),
+            "two snapshots differ"
+        );
+
+        // The baked module starts where the start-up ended, and exports the eval entry.
+        let mut memory_minimum = None;
+        let mut exports = Vec::new();
+        let mut custom = Vec::new();
+        for payload in Parser::new(0).parse_all(&baked) {
+            match payload.unwrap() {
+                Payload::MemorySection(m) => {
+                    memory_minimum = Some(m.into_iter().next().unwrap().unwrap().initial)
+                }
+                Payload::ExportSection(e) => {
+                    exports.extend(e.into_iter().map(|e| e.unwrap().name.to_string()))
+                }
+                Payload::CustomSection(c) => custom.push(c.name().to_string()),
+                _ => {}
+            }
+        }
+        assert_eq!(memory_minimum, Some(first.pages));
+        assert!(exports.iter().any(|e| e == EVAL_EXPORT), "{exports:?}");
+        assert!(
+            exports.iter().any(|e| e == "qjs_get_context"),
+            "{exports:?}"
+        );
+        assert!(
+            !custom.iter().any(|c| c.starts_with(".debug")),
+            "{custom:?}"
+        );
+        // The prelude's own text is in the image (QuickJS keeps its argv).
+        let needle = b"__devinterviewRun";
+        assert!(first.memory.windows(needle.len()).any(|w| w == needle));
+    }
+
+    #[test]
+    fn runs_cover_every_non_zero_byte_and_join_short_gaps() {
+        let mut memory = vec![0u8; 400];
+        memory[10] = 1;
+        memory[12] = 2;
+        memory[200] = 3;
+        memory[399] = 4;
+        assert_eq!(
+            non_zero_runs(&memory, 64),
+            vec![(10, 13), (200, 201), (399, 400)]
+        );
+        assert_eq!(non_zero_runs(&memory, 300), vec![(10, 400)]);
+        assert!(non_zero_runs(&[0; 100], 64).is_empty());
+    }
+}
