@@ -415,6 +415,9 @@ async fn a_sessions_problem_is_graded_by_the_interviewer_and_sample_tested_by_th
     .expect_error(404, "not_found");
     let editor = Peer::connect(&app, &ada).await;
     editor.join(&id).await;
+    // The candidate is in the room throughout: nothing of the grading may reach them.
+    let watcher = Peer::connect(&app, &grace).await;
+    watcher.join(&id).await;
     assert_eq!(editor.type_text(0, solution).await.data["ok"], true);
     let graded = app
         .post(
@@ -462,6 +465,26 @@ async fn a_sessions_problem_is_graded_by_the_interviewer_and_sample_tested_by_th
             )
             .await;
         assert_eq!(rerun.expect(200)["identical"], true, "{}", rerun.text);
+    }
+
+    // An edit after the gradings reaches the candidate after anything the
+    // gradings could have sent; then every event the candidate got is checked.
+    let end = solution.len() as u32;
+    assert_eq!(editor.type_text(end, "# done\n").await.data["ok"], true);
+    watcher.receive().await;
+    watcher.receive().await;
+    assert!(watcher.text().ends_with("# done\n"), "{}", watcher.text());
+    let events = watcher.sio.all_received().await;
+    for event in &events {
+        let mut text = event.data.to_string();
+        for bin in &event.bins {
+            text.push_str(&String::from_utf8_lossy(bin));
+        }
+        assert!(
+            !text.contains("40961") && !text.contains("40963"),
+            "the candidate received hidden test data in {}: {text}",
+            event.name
+        );
     }
 }
 

@@ -295,6 +295,17 @@ impl SioClient {
         backlog.iter().filter(|p| p.name == name).cloned().collect()
     }
 
+    /// Every event received so far and not yet consumed, whatever its name.
+    #[allow(dead_code)] // not every test binary that includes this file uses it
+    pub async fn all_received(&self) -> Vec<Packet> {
+        let mut guard = self.events.lock().await;
+        let (rx, backlog) = &mut *guard;
+        while let Ok(p) = rx.try_recv() {
+            backlog.push_back(p);
+        }
+        backlog.iter().cloned().collect()
+    }
+
     /// Waits until the server closes the connection.
     pub async fn closed(&self) {
         tokio::time::timeout(WAIT, self.closed.notified())
