@@ -369,6 +369,9 @@ async fn drive(
 /// QuickJS's `JS_EVAL_TYPE_MODULE`: the runner is awaited at top level.
 const JS_EVAL_TYPE_MODULE: i32 = 1;
 
+/// The script name `qjs -e` uses, NUL-terminated.
+const SCRIPT_NAME: &[u8] = b"<cmdline>\0";
+
 /// Evaluates code in an instance of the snapshot (`snapshot.rs`), whose QuickJS
 /// context already holds the prelude: 0 if it ran, 1 if QuickJS printed an error.
 async fn eval_in_snapshot(
@@ -381,14 +384,19 @@ async fn eval_in_snapshot(
     if ctx == 0 {
         wasmtime::bail!("the JavaScript snapshot holds no QuickJS context");
     }
-    let source_ptr = write_c_string(store, instance, source).await?;
-    // The name `qjs -e` gives its script, so error traces read as before.
-    let name_ptr = write_c_string(store, instance, "<cmdline>").await?;
+    // The source, then the name `qjs -e` gives its script (so error traces read
+    // as before), both NUL-terminated in one allocation.
+    let len = i32::try_from(source.len())?;
+    let mut buffer = Vec::with_capacity(source.len() + 1 + SCRIPT_NAME.len());
+    buffer.extend_from_slice(source.as_bytes());
+    buffer.push(0);
+    buffer.extend_from_slice(SCRIPT_NAME);
+    let source_ptr = write_bytes(store, instance, &buffer).await?;
+    let name_ptr = source_ptr + len + 1;
     let eval = instance.get_typed_func::<(i32, i32, i32, i32, i32), i32>(
         &mut *store,
         super::snapshot::EVAL_EXPORT,
     )?;
-    let len = i32::try_from(source.len())?;
     let status = eval
         .call_async(
             &mut *store,

@@ -42,6 +42,8 @@ pub struct Instrumented {
     pub wasm: Vec<u8>,
     /// Indices of the module's own mutable globals, which the snapshot records.
     mutable_globals: Vec<u32>,
+    /// How many globals are imported (global indices count them first).
+    imported_globals: u32,
 }
 
 /// The state the start-up left behind.
@@ -141,6 +143,7 @@ pub fn instrument(wasm: &[u8]) -> Result<Instrumented, String> {
     Ok(Instrumented {
         wasm: out.finish(),
         mutable_globals,
+        imported_globals,
     })
 }
 
@@ -209,18 +212,9 @@ pub fn bake(instrumented: &Instrumented, image: &Image) -> Result<Vec<u8>, Strin
     let invalid =
         |e: wasmparser::BinaryReaderError| format!("cannot rewrite the QuickJS module: {e}");
     let mut out = wasm_encoder::Module::new();
-    let mut imported_globals = 0u32;
     for payload in Parser::new(0).parse_all(wasm) {
         let payload = payload.map_err(invalid)?;
         match &payload {
-            Payload::ImportSection(imports) => {
-                for import in imports.clone().into_imports() {
-                    if let TypeRef::Global(_) = import.map_err(invalid)?.ty {
-                        imported_globals += 1;
-                    }
-                }
-                copy(&mut out, &payload, wasm);
-            }
             Payload::MemorySection(memories) => {
                 let mut section = wasm_encoder::MemorySection::new();
                 for (i, memory) in memories.clone().into_iter().enumerate() {
@@ -238,7 +232,7 @@ pub fn bake(instrumented: &Instrumented, image: &Image) -> Result<Vec<u8>, Strin
                 let mut section = wasm_encoder::GlobalSection::new();
                 for (i, global) in globals.clone().into_iter().enumerate() {
                     let global = global.map_err(invalid)?;
-                    let index = imported_globals + i as u32;
+                    let index = instrumented.imported_globals + i as u32;
                     let ty = RoundtripReencoder
                         .global_type(global.ty)
                         .map_err(|e| e.to_string())?;
