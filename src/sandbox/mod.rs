@@ -1,22 +1,33 @@
 //! Server-side code execution in WebAssembly: bounded, fair and reproducible.
 //!
-//! CPython (WASI) and QuickJS-NG run inside wasmtime with fuel (a deterministic
-//! CPU budget), a wall-clock deadline, a memory cap and output caps; clocks and
-//! randomness are virtual and seeded, so the same code and input give the same
-//! output and fuel count on any machine. Runs go through a fair scheduler.
+//! CPython 3.14 (a pre-initialised component) and QuickJS-NG (a snapshotted
+//! reactor) run inside wasmtime with fuel (a deterministic CPU budget), a
+//! wall-clock deadline, a memory cap and output caps; clocks and randomness
+//! are virtual and seeded, so the same code and input give the same output and
+//! fuel count on any machine. Runs go through a fair scheduler.
+//!
+//! The parts: `store` builds the store every run gets, `loader` prepares each
+//! runtime once, `python` and `quickjs` hold each runtime's ABI, `run` drives
+//! one run and `classify` turns how it ended into its verdict.
 
 pub mod cache;
+pub mod classify;
 pub mod clock;
 pub mod engine;
 pub mod io;
 pub mod limits;
+pub mod loader;
 pub mod manifest;
 pub mod metrics;
 pub mod outcome;
 pub mod poll;
+pub mod python;
+pub mod quickjs;
 pub mod run;
+pub mod runtime;
 pub mod scheduler;
 pub mod snapshot;
+pub mod store;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -24,12 +35,11 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use limits::{Limits, Maxima};
+use loader::LoadedRuntime;
 use outcome::Outcome;
-use run::{LoadedRuntime, RunInput};
+use run::RunInput;
+pub use runtime::Runtime;
 use scheduler::{QueueFull, Scheduler};
-
-/// The languages the sandbox can run, by the runtime folder that holds each.
-pub const LANGUAGES: [&str; 2] = ["python", "javascript"];
 
 /// Sandbox settings (from the server configuration).
 #[derive(Debug, Clone)]
@@ -80,7 +90,7 @@ pub enum SandboxError {
     #[error("{0}")]
     Unavailable(String),
     /// The language has no server runtime.
-    #[error("`{0}` cannot run on the server; server runs support python and javascript")]
+    #[error("`{0}` cannot run on the server; server runs support {listed}", listed = Runtime::listed())]
     UnsupportedLanguage(String),
     /// Too many runs are waiting.
     #[error("the sandbox queue is full; try again shortly")]
@@ -90,7 +100,7 @@ pub enum SandboxError {
 struct Ready {
     engine: wasmtime::Engine,
     _ticker: engine::EpochTicker,
-    runtimes: BTreeMap<String, LoadedRuntime>,
+    runtimes: BTreeMap<Runtime, LoadedRuntime>,
 }
 
 enum State {
@@ -249,84 +259,27 @@ impl Sandbox {
         })
         .map_err(|e| format!("cannot create the WebAssembly engine: {e}"))?;
         let mut runtimes = BTreeMap::new();
-        for language in LANGUAGES {
-            let spec = manifest::load(&self.config.runtimes_dir, language)?;
-            let wasm = manifest::read_verified(&spec)?;
-            let pre = match spec.manifest.kind {
-                manifest::RuntimeKind::Command => {
-                    self.compile(&engine, &spec, "", &wasm, &spec.manifest.sha256)?
-                }
-                manifest::RuntimeKind::QjsReactor => self.snapshot(&engine, &spec, &wasm)?,
-            };
-            runtimes.insert(language.to_string(), LoadedRuntime { spec, pre });
+        let on_compile = |cached: cache::CacheResult| {
+            self.metrics
+                .compile_cache
+                .with_label_values(&[cached.as_str()])
+                .inc();
+        };
+        for runtime in Runtime::ALL {
+            let loaded = loader::load(
+                &engine,
+                &self.config.runtimes_dir,
+                &self.config.cache_dir,
+                runtime,
+                &on_compile,
+            )?;
+            runtimes.insert(runtime, loaded);
         }
         Ok(Ready {
             _ticker: engine::EpochTicker::start(&engine),
             engine,
             runtimes,
         })
-    }
-
-    /// Loads a module from the compiled-module cache (or compiles it) and links it.
-    fn compile(
-        &self,
-        engine: &wasmtime::Engine,
-        spec: &manifest::RuntimeSpec,
-        variant: &str,
-        wasm: &[u8],
-        sha256: &str,
-    ) -> Result<wasmtime::InstancePre<run::RunState>, String> {
-        let name = &spec.manifest.name;
-        let (module, cached) = cache::load_or_compile(engine, wasm, sha256, &self.config.cache_dir)
-            .map_err(|e| format!("cannot compile {name}{variant}: {e:#}"))?;
-        self.metrics
-            .compile_cache
-            .with_label_values(&[cached.as_str()])
-            .inc();
-        tracing::info!(runtime = %name, variant, cache = cached.as_str(), "runtime loaded");
-        run::link(engine, &module).map_err(|e| format!("cannot link {name}{variant}: {e}"))
-    }
-
-    /// The QuickJS reactor started once with its prelude and baked into a module
-    /// of its own (`snapshot.rs`); runs instantiate that.
-    fn snapshot(
-        &self,
-        engine: &wasmtime::Engine,
-        spec: &manifest::RuntimeSpec,
-        wasm: &[u8],
-    ) -> Result<wasmtime::InstancePre<run::RunState>, String> {
-        let started = Instant::now();
-        let instrumented = snapshot::instrument(wasm)?;
-        let pre = self.compile(
-            engine,
-            spec,
-            " (instrumented)",
-            &instrumented.wasm,
-            &manifest::sha256_hex(&instrumented.wasm),
-        )?;
-        // A thread of its own: `precompile` may be called inside a tokio runtime,
-        // where blocking on another is not allowed.
-        let image = std::thread::scope(|scope| {
-            scope
-                .spawn(|| {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .build()
-                        .map_err(|e| format!("cannot start the snapshot's runtime: {e}"))?;
-                    rt.block_on(snapshot::capture(engine, &pre, &instrumented, spec))
-                })
-                .join()
-                .unwrap_or_else(|_| Err("the JavaScript snapshot panicked".into()))
-        })?;
-        let baked = snapshot::bake(&instrumented, &image)?;
-        let sha256 = manifest::sha256_hex(&baked);
-        tracing::info!(
-            runtime = %spec.manifest.name,
-            bytes = baked.len(),
-            sha256 = %sha256,
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "JavaScript start-up snapshotted"
-        );
-        self.compile(engine, spec, " (snapshot)", &baked, &sha256)
     }
 
     /// Where the sandbox is in its start-up.
@@ -356,20 +309,23 @@ impl Sandbox {
         &self.config
     }
 
-    /// The loaded runtimes (empty until ready).
+    /// The loaded runtimes (empty until ready), by language name.
     pub fn runtimes(&self) -> Vec<RuntimeInfo> {
-        match &*self.state.read().unwrap_or_else(|p| p.into_inner()) {
-            State::Ready(ready) => ready
-                .runtimes
-                .iter()
-                .map(|(language, rt)| RuntimeInfo {
-                    language: language.clone(),
-                    name: rt.spec.manifest.name.clone(),
-                    version: rt.spec.manifest.version.clone(),
-                })
-                .collect(),
-            _ => Vec::new(),
-        }
+        let mut list: Vec<RuntimeInfo> =
+            match &*self.state.read().unwrap_or_else(|p| p.into_inner()) {
+                State::Ready(ready) => ready
+                    .runtimes
+                    .iter()
+                    .map(|(runtime, rt)| RuntimeInfo {
+                        language: runtime.language().to_string(),
+                        name: rt.spec.manifest.name.clone(),
+                        version: rt.spec.manifest.version.clone(),
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+        list.sort_by(|a, b| a.language.cmp(&b.language));
+        list
     }
 
     /// Runs and queued runs now.
@@ -396,9 +352,8 @@ impl Sandbox {
     #[doc(hidden)]
     pub async fn instantiate_only(&self, language: &str) -> Result<(), SandboxError> {
         let ready = self.ready()?;
-        let runtime = ready
-            .runtimes
-            .get(language)
+        let runtime = Runtime::from_language(language)
+            .and_then(|r| ready.runtimes.get(&r))
             .ok_or_else(|| SandboxError::UnsupportedLanguage(language.to_string()))?;
         run::instantiate_only(&ready.engine, runtime)
             .await
@@ -409,9 +364,11 @@ impl Sandbox {
     /// (or takes it out of the queue).
     pub async fn execute(&self, req: RunRequest) -> Result<Outcome, SandboxError> {
         let ready = self.ready()?;
-        if !ready.runtimes.contains_key(&req.language) {
+        let Some(runtime) =
+            Runtime::from_language(&req.language).filter(|r| ready.runtimes.contains_key(r))
+        else {
             return Err(SandboxError::UnsupportedLanguage(req.language));
-        }
+        };
         let queued = QueuedGauge::new(&self.metrics);
         let (permit, waited) = self
             .scheduler
@@ -422,7 +379,7 @@ impl Sandbox {
         self.metrics.queue_wait.observe(waited.as_secs_f64());
         let _running = RunningGauge::new(&self.metrics);
         let task = self.workers.handle().spawn(async move {
-            let runtime = &ready.runtimes[&req.language];
+            let runtime = &ready.runtimes[&runtime];
             run::run(
                 &ready.engine,
                 runtime,

@@ -19,7 +19,8 @@ use wasmtime::{Engine, InstancePre, Val};
 use super::io::CappedPipe;
 use super::limits::Limits;
 use super::manifest::RuntimeSpec;
-use super::run::{self, RunState};
+use super::quickjs;
+use super::store::{self, RunState, StoreInput};
 
 /// The export a run evaluates its code through: QuickJS's
 /// `eval_buf(ctx, buf, len, filename, flags) -> status`, found by name.
@@ -157,15 +158,17 @@ pub async fn capture(
 ) -> Result<Image, String> {
     let stderr = CappedPipe::new("stderr", 64 * 1024);
     let stdout = CappedPipe::new("stdout", 64 * 1024);
-    let args = run::render_args(spec, "");
-    let mut store = run::new_store(
+    let args = spec.args();
+    let mut store = store::new_store(
         engine,
-        &spec.manifest,
-        b"",
-        stdout,
-        stderr.clone(),
-        Limits::DEFAULT,
-        &args,
+        StoreInput {
+            manifest: &spec.manifest,
+            stdin: b"",
+            stdout,
+            stderr: stderr.clone(),
+            limits: Limits::DEFAULT,
+            args: &args,
+        },
     )
     .map_err(|e| format!("cannot set up the JavaScript start-up: {e}"))?;
     // No epoch ticks reach a store before the engine's ticker starts; keep it so.
@@ -178,7 +181,7 @@ pub async fn capture(
         )
     };
     let instance = pre.instantiate_async(&mut store).await.map_err(failed)?;
-    let status = run::start_reactor(&mut store, &instance, &args)
+    let status = quickjs::start(&mut store, &instance, &args)
         .await
         .map_err(failed)?;
     if status != 0 {
@@ -337,7 +340,7 @@ mod tests {
         })
         .unwrap();
         let module = wasmtime::Module::new(&engine, &instrumented.wasm).unwrap();
-        let pre = run::link(&engine, &module).unwrap();
+        let pre = quickjs::link(&engine, &module).unwrap();
         let first = capture(&engine, &pre, &instrumented, &spec).await.unwrap();
         let second = capture(&engine, &pre, &instrumented, &spec).await.unwrap();
         let baked = bake(&instrumented, &first).unwrap();

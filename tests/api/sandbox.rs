@@ -45,9 +45,9 @@ async fn python_and_javascript_run_and_report_their_costs() {
     assert_eq!(py["status"], "ok", "{py}");
     assert_eq!(py["stdout"], "6\n");
     assert_eq!(py["exitCode"], 0);
-    assert!(py["fuelUsed"].as_u64().unwrap() > 1_000_000);
+    assert!(py["fuelUsed"].as_u64().unwrap() > 10_000, "{py}");
     assert!(py["memoryPeakBytes"].as_u64().unwrap() >= 1 << 20);
-    assert!(py["runtime"].as_str().unwrap().contains("3.12"));
+    assert!(py["runtime"].as_str().unwrap().contains("3.14"), "{py}");
 
     let js = run(&app, &token, "javascript",
         "const s = require('fs').readFileSync(0, 'utf8');\nconsole.log(s.trim().split(' ').map(Number).reduce((a, b) => a + b));",
@@ -122,6 +122,63 @@ async fn errors_end_as_runtime_errors_with_the_guests_traceback() {
     assert!(
         syntax["stderr"].as_str().unwrap().contains("SyntaxError"),
         "{syntax}"
+    );
+}
+
+/// Any status a program asks for is its own verdict, as a shell reports it:
+/// never the platform's `internal_error`.
+#[tokio::test]
+async fn every_exit_status_the_guest_asks_for_is_reported_as_a_shell_would() {
+    let (app, token) = ready(sandbox_app()).await;
+    let cases = [
+        (
+            "python",
+            "import sys\nprint('out')\nsys.exit(126)",
+            126,
+            "out\n",
+        ),
+        ("python", "import sys\nsys.exit(255)", 255, ""),
+        ("python", "import sys\nsys.exit(-1)", 255, ""),
+        ("python", "import sys\nsys.exit(256)", 0, ""),
+        ("python", "import sys\nsys.exit(True)", 1, ""),
+        // os._exit ends at once: stdout is line-buffered, so whole lines are
+        // out already and a partial one is lost, as on a terminal.
+        (
+            "python",
+            "import os\nprint('kept')\nprint('lost', end='')\nos._exit(200)",
+            200,
+            "kept\n",
+        ),
+        (
+            "javascript",
+            "console.log('out'); process.exit(126);",
+            126,
+            "out\n",
+        ),
+        ("javascript", "process.exit(200);", 200, ""),
+        ("javascript", "process.exit(-1);", 255, ""),
+        ("javascript", "process.exitCode = 130;", 130, ""),
+    ];
+    for (language, code, status, stdout) in cases {
+        let r = run(&app, &token, language, code, "").await;
+        let verdict = if status == 0 { "ok" } else { "runtime_error" };
+        assert_eq!(r["status"], verdict, "{language} {code:?}: {r}");
+        assert_eq!(r["exitCode"], status, "{language} {code:?}: {r}");
+        assert_eq!(r["stdout"], stdout, "{language} {code:?}: {r}");
+    }
+    // A string status is printed to stderr and exits 1.
+    let r = run(
+        &app,
+        &token,
+        "python",
+        "import sys\nsys.exit('bad input')",
+        "",
+    )
+    .await;
+    assert_eq!(
+        (r["exitCode"].as_i64(), r["stderr"].as_str()),
+        (Some(1), Some("bad input\n")),
+        "{r}"
     );
 }
 
@@ -377,13 +434,22 @@ async fn recursion_reaches_interview_depths_and_fails_cleanly_beyond() {
     assert_eq!(deep["status"], "ok", "{deep}");
     assert_eq!(deep["stdout"], "10000\n");
 
-    let c_stack = run(&app, &token, "python",
-        "import sys, functools\nsys.setrecursionlimit(20000)\n@functools.lru_cache(None)\ndef f(n):\n    return 0 if n == 0 else 1 + f(n - 1)\nprint(f(5000))", "").await;
-    assert_eq!(c_stack["status"], "runtime_error", "{c_stack}");
-    assert!(c_stack["stderr"]
-        .as_str()
-        .unwrap()
-        .contains("recursion too deep for the sandbox's Python"));
+    // Recursion through C (lru_cache's wrapper) uses the C stack; past it,
+    // Python's own RecursionError, never a trap.
+    let memoised = |n: u32| {
+        format!("import sys, functools\nsys.setrecursionlimit(100000)\n@functools.lru_cache(None)\ndef f(n):\n    return 0 if n == 0 else 1 + f(n - 1)\nprint(f({n}))")
+    };
+    let c_stack = run(&app, &token, "python", &memoised(2000), "").await;
+    assert_eq!(c_stack["status"], "ok", "{c_stack}");
+    assert_eq!(c_stack["stdout"], "2000\n");
+    let too_deep = run(&app, &token, "python", &memoised(50000), "").await;
+    assert_eq!(too_deep["status"], "runtime_error", "{too_deep}");
+    assert_eq!(too_deep["exitCode"], 1, "{too_deep}");
+    let err = too_deep["stderr"].as_str().unwrap();
+    assert!(
+        err.ends_with("\n") && err.lines().last().unwrap().starts_with("RecursionError: "),
+        "{err}"
+    );
 
     let js = run(&app, &token, "javascript",
         "let max = 0; function f(n) { max = n; f(n + 1); } try { f(0); } catch (e) { console.log(e instanceof RangeError, max); }", "").await;
