@@ -341,7 +341,10 @@ function formatRaw(ctx, value, recurseTimes) {
 
 function formatError(err) {
   const head = `${err.name || 'Error'}: ${err.message}`;
-  const stack = typeof err.stack === 'string' ? err.stack.trimEnd() : '';
+  // Frames of this prelude (the script `<cmdline>`) are the sandbox's, not the program's.
+  const stack = typeof err.stack === 'string'
+    ? err.stack.split('\n').filter((line) => !line.includes('<cmdline>:')).join('\n').trimEnd()
+    : '';
   if (!stack) return err.message ? head : `[${err.name || 'Error'}]`;
   // QuickJS's stack holds only the frames; Node's starts with the message line.
   return stack.startsWith(head) ? stack : `${head}\n${stack}`;
@@ -530,23 +533,46 @@ const timers = new Map();
 function addTimer(fn, ms, args, repeat) {
   if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function');
   const id = ++timerSeq;
-  const delay = Math.max(repeat ? 1 : 0, Number(ms) || 0);
+  // As Node coerces it: anything not in [1, 2^31 - 1] ms is 1 ms.
+  let delay = Number(ms);
+  if (!(delay >= 1 && delay <= 2147483647)) delay = 1;
   timers.set(id, { id, at: virtualNow + delay, fn, args, repeat: repeat ? delay : null });
+  return id;
+}
+function addImmediate(fn, args) {
+  if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function');
+  const id = ++timerSeq;
+  timers.set(id, { id, at: virtualNow, fn, args, repeat: null });
   return id;
 }
 globalThis.setTimeout = (fn, ms, ...args) => addTimer(fn, ms, args, false);
 globalThis.setInterval = (fn, ms, ...args) => addTimer(fn, ms, args, true);
-globalThis.setImmediate = (fn, ...args) => addTimer(fn, 0, args, false);
+// Immediates run before any timer due later than now (a delay of 0, which a
+// timeout cannot have).
+globalThis.setImmediate = (fn, ...args) => addImmediate(fn, args);
 globalThis.clearTimeout = (id) => timers.delete(id);
 globalThis.clearInterval = globalThis.clearTimeout;
 globalThis.clearImmediate = globalThis.clearTimeout;
-if (typeof globalThis.queueMicrotask !== 'function') {
-  globalThis.queueMicrotask = (fn) => Promise.resolve().then(fn);
+// A callback that throws ends the run as an uncaught error, as in Node (a bare
+// job that throws would otherwise only be printed).
+{
+  const enqueue = typeof globalThis.queueMicrotask === 'function'
+    ? globalThis.queueMicrotask.bind(globalThis)
+    : (fn) => { Promise.resolve().then(fn); };
+  globalThis.queueMicrotask = (fn) => {
+    if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function');
+    enqueue(() => {
+      try {
+        fn();
+      } catch (err) {
+        reportUncaught(err);
+      }
+    });
+  };
 }
 globalThis.performance = globalThis.performance || { now: () => Number(os.now ? os.now() : Date.now()) };
 
-// Lets every pending promise job run: the module's await resumes only after the
-// job queue is empty and the host's zero-delay timer fires.
+// Settles when QuickJS's own zero-delay timer fires (see the end of this file).
 function macrotask() {
   return new Promise((resolve) => os.setTimeout(resolve, 0));
 }
@@ -656,26 +682,43 @@ function reportUncaught(err) {
   std.exit(1);
 }
 
-// Runs the candidate's code, then every timer in due order, then exits as Node would.
-globalThis.__devinterviewRun = async function run(source) {
-  delete globalThis.__devinterviewRun;
+// The host drives a run as Node's event loop does (src/sandbox/quickjs.rs): it
+// evaluates the candidate's code through __devinterviewRun; then, each time
+// the job queue is empty, it awaits __devinterviewTurn(), whose promise
+// QuickJS's zero-delay timer resolves only after it has looked for unhandled
+// rejections (and ended the run on one), and which then runs the next due
+// timer, or, with none left, ends the run. So a run ends when no job and no
+// timer is left, when process.exit is called, or on an uncaught error or an
+// unhandled rejection.
+function hostHook(name, fn) {
+  Object.defineProperty(globalThis, name, { value: fn, enumerable: false, configurable: false, writable: false });
+}
+
+hostHook('__devinterviewRun', (source) => {
   try {
     std.evalScript(source, { backtrace_barrier: true });
-    for (;;) {
-      await macrotask();
-      if (timers.size === 0) break;
-      let next = null;
-      for (const t of timers.values()) {
-        if (next === null || t.at < next.at || (t.at === next.at && t.id < next.id)) next = t;
-      }
-      virtualNow = next.at;
-      if (next.repeat === null) timers.delete(next.id);
-      else next.at = virtualNow + next.repeat;
-      next.fn(...next.args);
-    }
   } catch (err) {
     reportUncaught(err);
   }
-  flush();
-  if (process.exitCode) std.exit(Number(process.exitCode) | 0);
-};
+});
+
+function runNextTimer() {
+  if (timers.size === 0) {
+    flush();
+    std.exit(process.exitCode ? Number(process.exitCode) | 0 : 0);
+  }
+  let next = null;
+  for (const t of timers.values()) {
+    if (next === null || t.at < next.at || (t.at === next.at && t.id < next.id)) next = t;
+  }
+  virtualNow = next.at;
+  if (next.repeat === null) timers.delete(next.id);
+  else next.at = virtualNow + next.repeat;
+  try {
+    next.fn(...next.args);
+  } catch (err) {
+    reportUncaught(err);
+  }
+}
+
+hostHook('__devinterviewTurn', () => macrotask().then(runNextTimer));

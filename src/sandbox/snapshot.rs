@@ -26,8 +26,34 @@ use super::store::{self, RunState, StoreInput};
 /// `eval_buf(ctx, buf, len, filename, flags) -> status`, found by name.
 pub const EVAL_EXPORT: &str = "__devinterview_eval";
 
-/// That function's name in the artefact's `name` section.
-const EVAL_FUNCTION: &str = "eval_buf";
+/// `JS_GetRuntime(ctx) -> rt`.
+pub const GET_RUNTIME_EXPORT: &str = "__devinterview_get_runtime";
+
+/// `JS_ExecutePendingJob(rt, &ctx) -> 1 (ran one) | 0 (none) | -1 (it threw)`:
+/// the host drains the job queue with it, so a run ends only when it is empty.
+pub const EXECUTE_JOB_EXPORT: &str = "__devinterview_execute_pending_job";
+
+/// `js_std_dump_error(ctx)`: prints the pending exception as qjs does.
+pub const DUMP_ERROR_EXPORT: &str = "__devinterview_dump_error";
+
+/// `JS_Eval(ctx, input, len, filename, flags) -> JSValue` (NaN-boxed, i64).
+pub const JS_EVAL_EXPORT: &str = "__devinterview_js_eval";
+
+/// `js_std_await(ctx, promise) -> JSValue`: runs jobs and QuickJS's own timers
+/// until the promise settles, and checks for unhandled rejections each time
+/// the job queue is empty.
+pub const AWAIT_EXPORT: &str = "__devinterview_await";
+
+/// Internal functions a run calls, by their names in the artefact's `name`
+/// section, and the names they are exported under.
+const FUNCTIONS: [(&str, &str); 6] = [
+    ("eval_buf", EVAL_EXPORT),
+    ("JS_GetRuntime", GET_RUNTIME_EXPORT),
+    ("JS_ExecutePendingJob", EXECUTE_JOB_EXPORT),
+    ("js_std_dump_error", DUMP_ERROR_EXPORT),
+    ("JS_Eval", JS_EVAL_EXPORT),
+    ("js_std_await", AWAIT_EXPORT),
+];
 
 /// Mutable globals are exported under this prefix plus their index, so the
 /// snapshot can read them (wasm offers no other way to).
@@ -57,12 +83,13 @@ pub struct Image {
     globals: Vec<(u32, Val)>,
 }
 
-/// Adds the exports for QuickJS's `eval_buf` and for every mutable global.
+/// Adds the exports for the internal functions a run calls ([`FUNCTIONS`]) and
+/// for every mutable global.
 pub fn instrument(wasm: &[u8]) -> Result<Instrumented, String> {
     let invalid = |e: wasmparser::BinaryReaderError| {
         format!("the QuickJS module is not valid WebAssembly: {e}")
     };
-    let mut eval_index = None;
+    let mut found: [Option<u32>; FUNCTIONS.len()] = [None; FUNCTIONS.len()];
     let mut imported_globals = 0u32;
     let mut mutable_globals = Vec::new();
     for payload in Parser::new(0).parse_all(wasm) {
@@ -87,8 +114,10 @@ pub fn instrument(wasm: &[u8]) -> Result<Instrumented, String> {
                         if let Name::Function(functions) = name.map_err(invalid)? {
                             for naming in functions {
                                 let naming = naming.map_err(invalid)?;
-                                if naming.name == EVAL_FUNCTION {
-                                    eval_index = Some(naming.index);
+                                if let Some(i) =
+                                    FUNCTIONS.iter().position(|(name, _)| *name == naming.name)
+                                {
+                                    found[i] = Some(naming.index);
                                 }
                             }
                         }
@@ -98,12 +127,16 @@ pub fn instrument(wasm: &[u8]) -> Result<Instrumented, String> {
             _ => {}
         }
     }
-    let eval_index = eval_index.ok_or_else(|| {
-        format!(
-            "the QuickJS module names no `{EVAL_FUNCTION}` function; the sandbox needs a \
-             reactor build with its name section (see runtimes/javascript/manifest.json)"
-        )
-    })?;
+    let mut functions = Vec::with_capacity(FUNCTIONS.len());
+    for ((name, export), index) in FUNCTIONS.iter().zip(found) {
+        let index = index.ok_or_else(|| {
+            format!(
+                "the QuickJS module names no `{name}` function; the sandbox needs a \
+                 reactor build with its name section (see runtimes/javascript/manifest.json)"
+            )
+        })?;
+        functions.push((*export, index));
+    }
 
     let mut out = wasm_encoder::Module::new();
     for payload in Parser::new(0).parse_all(wasm) {
@@ -118,7 +151,9 @@ pub fn instrument(wasm: &[u8]) -> Result<Instrumented, String> {
                         .map_err(|e| e.to_string())?;
                     section.export(export.name, kind, export.index);
                 }
-                section.export(EVAL_EXPORT, wasm_encoder::ExportKind::Func, eval_index);
+                for (export, index) in &functions {
+                    section.export(export, wasm_encoder::ExportKind::Func, *index);
+                }
                 for index in &mutable_globals {
                     section.export(
                         &format!("{GLOBAL_EXPORT_PREFIX}{index}"),

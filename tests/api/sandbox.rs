@@ -182,6 +182,120 @@ async fn every_exit_status_the_guest_asks_for_is_reported_as_a_shell_would() {
     );
 }
 
+/// A JavaScript run ends as a Node process does: when no job and no timer is
+/// left, at process.exit, or on an uncaught error or unhandled rejection.
+#[tokio::test]
+async fn javascript_runs_end_when_node_would() {
+    let (app, token) = ready(sandbox_app()).await;
+    let cases: [(&str, &str, i64, &str); 7] = [
+        // Every await finishes, however long the chain of jobs.
+        (
+            "(async () => { for (let i = 0; i < 50; i++) await null; console.log('all 50'); })();",
+            "ok", 0, "all 50\n",
+        ),
+        // A rejection handled by a later job of the same turn is handled.
+        (
+            "const p = Promise.reject(new Error('x'));\nPromise.resolve().then(() => p.catch((e) => console.log('caught', e.message)));",
+            "ok", 0, "caught x\n",
+        ),
+        // One left unhandled when the queue empties ends the run before any timer.
+        (
+            "Promise.reject(new Error('boom'));\nsetTimeout(() => console.log('never'), 1);",
+            "runtime_error", 1, "",
+        ),
+        // An error thrown by a timer ends the run; later timers never run.
+        (
+            "setTimeout(() => { throw new TypeError('in timer'); }, 5);\nsetTimeout(() => console.log('never'), 10);",
+            "runtime_error", 1, "",
+        ),
+        // process.exit inside an async function ends it at once.
+        (
+            "(async () => { await null; console.log('before'); process.exit(7); })();\nsetTimeout(() => console.log('never'), 1);",
+            "runtime_error", 7, "before\n",
+        ),
+        // A promise that never settles keeps nothing alive, as in Node.
+        ("new Promise(() => {});\nconsole.log('done');", "ok", 0, "done\n"),
+        // exitCode set along the way is the status at the end.
+        (
+            "process.exitCode = 3;\nsetTimeout(() => console.log('later'), 5);",
+            "runtime_error", 3, "later\n",
+        ),
+    ];
+    for (code, status, exit_code, stdout) in cases {
+        let r = run(&app, &token, "javascript", code, "").await;
+        assert_eq!(r["status"], status, "{code}: {r}");
+        assert_eq!(r["exitCode"], exit_code, "{code}: {r}");
+        assert_eq!(r["stdout"], stdout, "{code}: {r}");
+    }
+    let r = run(
+        &app,
+        &token,
+        "javascript",
+        "Promise.reject(new RangeError('left alone'));",
+        "",
+    )
+    .await;
+    let err = r["stderr"].as_str().unwrap();
+    assert!(err.contains("RangeError: left alone"), "{r}");
+    let r = run(
+        &app,
+        &token,
+        "javascript",
+        "setTimeout(() => { throw new TypeError('in timer'); }, 5);",
+        "",
+    )
+    .await;
+    let err = r["stderr"].as_str().unwrap();
+    assert!(err.starts_with("TypeError: in timer\n"), "{r}");
+    assert!(
+        !err.contains("<cmdline>"),
+        "the prelude's own frames are not shown: {err}"
+    );
+}
+
+/// The Python runtime holds the standard library modules.txt names, and
+/// nothing else: any other module is Python's own ModuleNotFoundError.
+#[tokio::test]
+async fn python_has_the_listed_standard_library_and_nothing_more() {
+    let (app, token) = ready(sandbox_app()).await;
+    let list = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("runtimes/python/modules.txt"),
+    )
+    .unwrap();
+    let modules: Vec<&str> = list
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    assert!(modules.len() >= 35, "{modules:?}");
+    for required in [
+        "collections",
+        "heapq",
+        "functools",
+        "asyncio",
+        "unittest",
+        "os.path",
+        "decimal",
+    ] {
+        assert!(modules.contains(&required), "{required} is not on the list");
+    }
+    let code = format!(
+        "import importlib, sys\nfor name in {modules:?}:\n    importlib.import_module(name)\nprint(len({modules:?}), sys.version_info[:2])"
+    );
+    let r = run(&app, &token, "python", &code, "").await;
+    assert_eq!(r["status"], "ok", "{r}");
+    assert_eq!(r["stdout"], format!("{} (3, 14)\n", modules.len()), "{r}");
+    let r = run(&app, &token, "python", "import sqlite3", "").await;
+    assert_eq!(r["status"], "runtime_error", "{r}");
+    assert!(
+        r["stderr"]
+            .as_str()
+            .unwrap()
+            .ends_with("ModuleNotFoundError: No module named 'sqlite3'\n"),
+        "{r}"
+    );
+}
+
 #[tokio::test]
 async fn runaway_loops_hit_the_fuel_limit_or_the_wall_deadline() {
     let (app, token) = ready(sandbox_app()).await;
