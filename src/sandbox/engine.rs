@@ -18,10 +18,13 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// interval does not change how much fuel a run uses.
 pub const FUEL_YIELD_INTERVAL: u64 = 10_000_000;
 
-/// Native stack for guest code. wasmtime's default (512 KiB) ends QuickJS
-/// recursion long before its own 2 MiB guest stack does; 8 MiB lets the guest
-/// reach its own limit and throw a clean `RangeError`.
-pub const MAX_WASM_STACK: usize = 8 << 20;
+/// Native stack for guest code. Each level of JavaScript recursion takes more
+/// native stack than C stack; 32 MiB lets QuickJS reach its own limit on its
+/// 5 MiB C stack (`snapshot::JS_STACK_BYTES`: about 15,000 frames of a simple
+/// function, 14,000 with arguments) and throw a catchable `RangeError`, rather
+/// than the engine trapping first. Reserved per instance slot, committed only
+/// as a run touches it.
+pub const MAX_WASM_STACK: usize = 32 << 20;
 
 /// Core instances one run may create (the Python component has 14).
 const CORE_INSTANCES_PER_RUN: u32 = 20;

@@ -71,6 +71,8 @@ pub struct Instrumented {
     mutable_globals: Vec<u32>,
     /// How many globals are imported (global indices count them first).
     imported_globals: u32,
+    /// The C stack pointer global (`__stack_pointer`), by index.
+    stack_pointer: u32,
 }
 
 /// The state the start-up left behind.
@@ -90,6 +92,7 @@ pub fn instrument(wasm: &[u8]) -> Result<Instrumented, String> {
         format!("the QuickJS module is not valid WebAssembly: {e}")
     };
     let mut found: [Option<u32>; FUNCTIONS.len()] = [None; FUNCTIONS.len()];
+    let mut stack_pointer = None;
     let mut imported_globals = 0u32;
     let mut mutable_globals = Vec::new();
     for payload in Parser::new(0).parse_all(wasm) {
@@ -111,15 +114,26 @@ pub fn instrument(wasm: &[u8]) -> Result<Instrumented, String> {
             Payload::CustomSection(custom) => {
                 if let KnownCustom::Name(names) = custom.as_known() {
                     for name in names {
-                        if let Name::Function(functions) = name.map_err(invalid)? {
-                            for naming in functions {
-                                let naming = naming.map_err(invalid)?;
-                                if let Some(i) =
-                                    FUNCTIONS.iter().position(|(name, _)| *name == naming.name)
-                                {
-                                    found[i] = Some(naming.index);
+                        match name.map_err(invalid)? {
+                            Name::Function(functions) => {
+                                for naming in functions {
+                                    let naming = naming.map_err(invalid)?;
+                                    if let Some(i) =
+                                        FUNCTIONS.iter().position(|(name, _)| *name == naming.name)
+                                    {
+                                        found[i] = Some(naming.index);
+                                    }
                                 }
                             }
+                            Name::Global(globals) => {
+                                for naming in globals {
+                                    let naming = naming.map_err(invalid)?;
+                                    if naming.name == "__stack_pointer" {
+                                        stack_pointer = Some(naming.index);
+                                    }
+                                }
+                            }
+                            _ => {}
                         }
                     }
                 }
@@ -127,6 +141,8 @@ pub fn instrument(wasm: &[u8]) -> Result<Instrumented, String> {
             _ => {}
         }
     }
+    let stack_pointer = stack_pointer
+        .ok_or_else(|| "the QuickJS module names no `__stack_pointer` global".to_string())?;
     let mut functions = Vec::with_capacity(FUNCTIONS.len());
     for ((name, export), index) in FUNCTIONS.iter().zip(found) {
         let index = index.ok_or_else(|| {
@@ -180,6 +196,7 @@ pub fn instrument(wasm: &[u8]) -> Result<Instrumented, String> {
         wasm: out.finish(),
         mutable_globals,
         imported_globals,
+        stack_pointer,
     })
 }
 
@@ -227,6 +244,9 @@ pub async fn capture(
     let memory = instance
         .get_memory(&mut store, "memory")
         .ok_or_else(|| "the QuickJS module exports no memory".to_string())?;
+    move_stack(&mut store, &instance, memory, instrumented)
+        .await
+        .map_err(failed)?;
     let pages = memory.size(&store);
     let bytes = memory.data(&store).to_vec();
     let mut globals = Vec::new();
@@ -242,6 +262,76 @@ pub async fn capture(
         pages,
         globals,
     })
+}
+
+/// The C stack QuickJS runs on in a run: 10,000 frames of a simple recursive
+/// function need about 3.2 MiB (Node allows about 10,800); the reactor's own
+/// stack region is 2 MiB, with QuickJS's limit at 1 MiB (3,271 frames).
+pub const JS_STACK_BYTES: usize = 5 << 20;
+
+/// Room left below QuickJS's stack limit for C code that does not check it.
+const JS_STACK_MARGIN: u32 = 128 << 10;
+
+/// Moves QuickJS's C stack into a block of [`JS_STACK_BYTES`] on its heap and
+/// sets QuickJS's limit to match, so deep recursion ends in a catchable
+/// `RangeError` far later than the reactor's own stack would allow.
+///
+/// No function of the reactor changes the stack top, so the runtime's
+/// `stack_size`, `stack_top` and `stack_limit` (three adjacent fields of
+/// `JSRuntime`, with `limit == top - size`) are found in its memory and
+/// rewritten, and `__stack_pointer` starts every run at the new top.
+async fn move_stack(
+    store: &mut wasmtime::Store<RunState>,
+    instance: &wasmtime::Instance,
+    memory: wasmtime::Memory,
+    instrumented: &Instrumented,
+) -> wasmtime::Result<()> {
+    let context = instance.get_typed_func::<(), i32>(&mut *store, "qjs_get_context")?;
+    let ctx = context.call_async(&mut *store, ()).await?;
+    let get_runtime = instance.get_typed_func::<i32, i32>(&mut *store, GET_RUNTIME_EXPORT)?;
+    let rt = get_runtime.call_async(&mut *store, ctx).await? as u32 as usize;
+    let block = quickjs::malloc(store, instance, JS_STACK_BYTES).await? as u32;
+    let top = (block + JS_STACK_BYTES as u32) & !15;
+    let limit = block + JS_STACK_MARGIN;
+    let fields = find_stack_fields(&memory.data(&*store)[rt..], top)
+        .ok_or_else(|| wasmtime::format_err!("cannot find QuickJS's stack limit in its runtime"))?;
+    let mut triple = Vec::with_capacity(12);
+    for value in [top - limit, top, limit] {
+        triple.extend_from_slice(&value.to_le_bytes());
+    }
+    memory.write(&mut *store, rt + fields, &triple)?;
+    let name = format!("{GLOBAL_EXPORT_PREFIX}{}", instrumented.stack_pointer);
+    let sp = instance
+        .get_global(&mut *store, &name)
+        .ok_or_else(|| wasmtime::format_err!("the instrumented module lost its export {name}"))?;
+    sp.set(&mut *store, Val::I32(top as i32))?;
+    Ok(())
+}
+
+/// The offset in a `JSRuntime` of `stack_size, stack_top, stack_limit`: the
+/// one place in its first 4 KiB holding a size of 64 KiB or more, a top below
+/// the new stack, and a non-zero `limit == top - size`.
+fn find_stack_fields(runtime: &[u8], below: u32) -> Option<usize> {
+    let word = |at: usize| -> Option<u32> {
+        Some(u32::from_le_bytes(
+            runtime.get(at..at + 4)?.try_into().ok()?,
+        ))
+    };
+    let mut found = None;
+    for at in (0..4096).step_by(4) {
+        let (Some(size), Some(top), Some(limit)) = (word(at), word(at + 4), word(at + 8)) else {
+            break;
+        };
+        // (An empty list head, two words pointing at themselves, followed by
+        // zero looks alike; a limit is never zero when a size is set.)
+        if size >= 64 << 10 && top < below && limit != 0 && top.checked_sub(size) == Some(limit) {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(at);
+        }
+    }
+    found
 }
 
 /// The instrumented module with the image as its initial memory and globals.

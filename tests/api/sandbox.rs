@@ -565,17 +565,33 @@ async fn recursion_reaches_interview_depths_and_fails_cleanly_beyond() {
         "{err}"
     );
 
-    let js = run(&app, &token, "javascript",
-        "let max = 0; function f(n) { max = n; f(n + 1); } try { f(0); } catch (e) { console.log(e instanceof RangeError, max); }", "").await;
-    let out = js["stdout"].as_str().unwrap();
-    let depth: u64 = out
-        .trim()
-        .strip_prefix("true ")
-        .expect(out)
-        .parse()
-        .unwrap();
-    eprintln!("JavaScript recursion depth reached: {depth}");
-    assert!(depth > 1_000, "{out}");
+    // JavaScript: at least as deep as Node's default (about 10,800 frames of a
+    // simple function), then a RangeError the program can catch.
+    let js = run(
+        &app,
+        &token,
+        "javascript",
+        "function d(n) { return n === 0 ? 0 : 1 + d(n - 1); }\nconsole.log(d(10000));",
+        "",
+    )
+    .await;
+    assert_eq!(
+        (js["status"].as_str(), js["stdout"].as_str()),
+        (Some("ok"), Some("10000\n")),
+        "{js}"
+    );
+    for code in [
+        "let max = 0; function f(n) { max = n; f(n + 1); } try { f(0); } catch (e) { console.log(e instanceof RangeError, max); }",
+        "let max = 0; function f(n, a, b) { max = n; return f(n + 1, [a, b], b) + 1; } try { f(0, 1, 2); } catch (e) { console.log(e instanceof RangeError, max); }",
+        "let max = 0; const g = (n) => { max = n; return [1].map(() => g(n + 1)); }; try { g(0); } catch (e) { console.log(e instanceof RangeError, max); }",
+    ] {
+        let js = run(&app, &token, "javascript", code, "").await;
+        assert_eq!(js["status"], "ok", "caught, not a trap: {code}: {js}");
+        let out = js["stdout"].as_str().unwrap();
+        let depth: u64 = out.trim().strip_prefix("true ").expect(out).parse().unwrap();
+        eprintln!("JavaScript recursion depth reached: {depth} ({code})");
+        assert!(depth > 2_000, "{code}: {out}");
+    }
 }
 
 #[tokio::test]
