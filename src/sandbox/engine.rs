@@ -18,13 +18,15 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// interval does not change how much fuel a run uses.
 pub const FUEL_YIELD_INTERVAL: u64 = 10_000_000;
 
-/// Native stack for guest code. Each level of JavaScript recursion takes more
-/// native stack than C stack; 32 MiB lets QuickJS reach its own limit on its
-/// 5 MiB C stack (`snapshot::JS_STACK_BYTES`: about 15,000 frames of a simple
-/// function, 14,000 with arguments) and throw a catchable `RangeError`, rather
-/// than the engine trapping first. Reserved per instance slot, committed only
-/// as a run touches it.
-pub const MAX_WASM_STACK: usize = 32 << 20;
+/// Native stack for guest code. Each level of recursion takes more native
+/// stack than C stack: a JavaScript call about twice as much, a Python call
+/// through C (an `lru_cache` wrapper) about four times. 64 MiB lets both
+/// runtimes reach their own limits first and raise a catchable error
+/// (QuickJS on its 5 MiB C stack, `snapshot::JS_STACK_BYTES`, at about 15,000
+/// frames; CPython on its 8 MiB one, `cstack::C_STACK_BYTES`, at about 18,000
+/// lru_cache levels) rather than the engine trapping. Reserved per instance
+/// slot, committed only as a run touches it.
+pub const MAX_WASM_STACK: usize = 64 << 20;
 
 /// Core instances one run may create (the Python component has 14).
 const CORE_INSTANCES_PER_RUN: u32 = 20;

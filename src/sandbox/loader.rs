@@ -14,7 +14,7 @@ use super::manifest::{self, RuntimeKind, RuntimeSpec};
 use super::outcome::{Outcome, RunStatus};
 use super::runtime::Runtime;
 use super::store::RunState;
-use super::{python, quickjs, snapshot};
+use super::{cstack, python, quickjs, snapshot};
 
 /// A runtime linked and ready: each run only instantiates it.
 pub enum Prepared {
@@ -79,6 +79,8 @@ pub fn load(
     let (prepared, run_args) = match spec.manifest.kind {
         RuntimeKind::QjsReactor => (Prepared::QuickJs(loader.snapshot(&wasm)?), Vec::new()),
         RuntimeKind::PythonComponent => {
+            let (wasm, stack) = cstack::relocate(&wasm)?;
+            tracing::debug!(low = stack.low, high = stack.high, "Python C stack moved");
             let component: Component = loader.compile("", &wasm, &manifest::sha256_hex(&wasm))?;
             let pre = python::link(engine, &component)
                 .map_err(|e| format!("cannot link {}: {e:#}", spec.manifest.name))?;

@@ -13,6 +13,7 @@
 pub mod cache;
 pub mod classify;
 pub mod clock;
+pub mod cstack;
 pub mod engine;
 pub mod io;
 pub mod limits;

@@ -553,9 +553,9 @@ async fn recursion_reaches_interview_depths_and_fails_cleanly_beyond() {
     let memoised = |n: u32| {
         format!("import sys, functools\nsys.setrecursionlimit(100000)\n@functools.lru_cache(None)\ndef f(n):\n    return 0 if n == 0 else 1 + f(n - 1)\nprint(f({n}))")
     };
-    let c_stack = run(&app, &token, "python", &memoised(2000), "").await;
+    let c_stack = run(&app, &token, "python", &memoised(5000), "").await;
     assert_eq!(c_stack["status"], "ok", "{c_stack}");
-    assert_eq!(c_stack["stdout"], "2000\n");
+    assert_eq!(c_stack["stdout"], "5000\n");
     let too_deep = run(&app, &token, "python", &memoised(50000), "").await;
     assert_eq!(too_deep["status"], "runtime_error", "{too_deep}");
     assert_eq!(too_deep["exitCode"], 1, "{too_deep}");
