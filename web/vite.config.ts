@@ -11,7 +11,7 @@ const pyodideVersion: string = require('pyodide/package.json').version;
 /** The files of the `pyodide` package the browser loads at run time. */
 export const PYODIDE_FILES = [
   'pyodide.js',
-  'pyodide.asm.js',
+  'pyodide.asm.mjs',
   'pyodide.asm.wasm',
   'python_stdlib.zip',
   'pyodide-lock.json',
@@ -27,6 +27,7 @@ function selfHostedPyodide(): Plugin {
   const source = path.dirname(require.resolve('pyodide/package.json'));
   const types: Record<string, string> = {
     '.js': 'text/javascript',
+    '.mjs': 'text/javascript',
     '.wasm': 'application/wasm',
     '.zip': 'application/zip',
     '.json': 'application/json',

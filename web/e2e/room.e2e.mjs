@@ -4,7 +4,7 @@
 //
 // usage: node e2e/room.e2e.mjs   (DEVINTERVIEW_BIN overrides the server binary)
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from './server.mjs';
@@ -210,6 +210,76 @@ try {
     await waitForText(host, '[data-testid="run-output"]', 'browser');
     await guest.locator('[data-testid="run-output"] .run-result[data-status="ok"]', { hasText: '42' }).waitFor();
     await waitForText(guest, '[data-testid="run-output"]', 'by Iris Interviewer');
+  });
+
+  await step('the Python corpus prints in Pyodide, through the run panel\'s worker, what it prints on the server', async () => {
+    await server.sandboxReady();
+    const corpus = path.join(root, 'tests', 'corpus', 'python');
+    const programs = readdirSync(corpus)
+      .filter((name) => name.endsWith('.py'))
+      .sort()
+      .map((name) => {
+        const input = path.join(corpus, name.replace(/\.py$/, '.in'));
+        return { name, code: readFileSync(path.join(corpus, name), 'utf8'), stdin: existsSync(input) ? readFileSync(input, 'utf8') : '' };
+      });
+    assert.ok(programs.length >= 7, 'the corpus went missing');
+    const worker = readdirSync(path.join(root, 'web', 'dist', 'assets')).find((f) => /^python\.worker-.*\.js$/.test(f));
+    assert.ok(worker, 'the built Python worker');
+    const version = JSON.parse(readFileSync(path.join(root, 'web', 'node_modules', 'pyodide', 'package.json'), 'utf8')).version;
+    // The same worker and messages the run panel uses, one program after another.
+    const local = await host.evaluate(
+      async ({ workerUrl, indexURL, programs }) => {
+        const w = new Worker(workerUrl);
+        const results = [];
+        for (const p of programs) {
+          results.push(
+            await new Promise((resolve) => {
+              let stdout = '';
+              let stderr = '';
+              w.onmessage = ({ data }) => {
+                if (data.type === 'output' && data.stream === 'stdout') stdout += data.text;
+                else if (data.type === 'output') stderr += data.text;
+                else if (data.type === 'exit') resolve({ stdout, stderr, code: data.code, error: data.error });
+              };
+              w.postMessage({ code: p.code, stdin: p.stdin, indexURL });
+            }),
+          );
+        }
+        w.terminate();
+        return results;
+      },
+      { workerUrl: `/assets/${worker}`, indexURL: `/pyodide/${version}/`, programs },
+    );
+    const token = await host.evaluate(() => JSON.parse(localStorage.getItem('devinterview.login')).token);
+    for (const [i, p] of programs.entries()) {
+      const reply = await fetch(`${server.base}/api/executions`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ language: 'python', code: p.code, stdin: p.stdin }),
+      });
+      const remote = await reply.json();
+      assert.equal(remote.status, 'ok', `${p.name} on the server: ${JSON.stringify(remote)}`);
+      assert.equal(local[i].code, 0, `${p.name} in Pyodide: ${local[i].error ?? local[i].stderr}`);
+      assert.equal(local[i].stdout, remote.stdout, `${p.name}: Pyodide and the server differ`);
+    }
+    // Both run Python 3.14.
+    const versions = await host.evaluate(
+      async ({ workerUrl, indexURL }) =>
+        new Promise((resolve) => {
+          const w = new Worker(workerUrl);
+          let out = '';
+          w.onmessage = ({ data }) => {
+            if (data.type === 'output') out += data.text;
+            if (data.type === 'exit') {
+              w.terminate();
+              resolve(out);
+            }
+          };
+          w.postMessage({ code: 'import sys\nprint(sys.version_info[:2])', stdin: '', indexURL });
+        }),
+      { workerUrl: `/assets/${worker}`, indexURL: `/pyodide/${version}/` },
+    );
+    assert.equal(versions, '(3, 14)\n');
   });
 
   await step('Python runs on the server and both see the verdict and fuel', async () => {
