@@ -15,7 +15,7 @@
 //! The rewrite is a pure function of the component's bytes: the compiled-module
 //! cache keyed by its output stays valid across starts.
 
-use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
+use super::rewrite;
 use wasmparser::{DataKind, ExternalKind, Operator, Parser, Payload, TypeRef};
 
 /// CPython's `_PyOS_STACK_MARGIN_BYTES` on wasm32 (2,048 pointers): the hard
@@ -192,49 +192,31 @@ fn rewrite_module(module: &[u8]) -> Result<Option<(Vec<u8>, Relocated)>, String>
         let payload = payload.map_err(invalid)?;
         match &payload {
             Payload::MemorySection(memories) => {
-                let mut section = wasm_encoder::MemorySection::new();
-                for (i, memory) in memories.clone().into_iter().enumerate() {
-                    let mut ty = RoundtripReencoder
-                        .memory_type(memory.map_err(invalid)?)
-                        .map_err(|e| e.to_string())?;
-                    if i == 0 {
-                        ty.minimum += u64::from(C_STACK_BYTES / PAGE);
-                        if ty.maximum.is_some_and(|max| max < ty.minimum) {
-                            return Err(
-                                "the Python component's memory cannot hold a larger stack".into()
-                            );
+                let grown = |minimum: u64, maximum: Option<u64>| {
+                    let minimum = minimum + u64::from(C_STACK_BYTES / PAGE);
+                    match maximum {
+                        Some(max) if max < minimum => {
+                            Err("the Python component's memory cannot hold a larger stack".into())
                         }
+                        _ => Ok(minimum),
                     }
-                    section.memory(ty);
-                }
-                out.section(&section);
+                };
+                out.section(&rewrite::memories(memories, grown)?);
             }
             Payload::GlobalSection(globals) => {
-                let mut section = wasm_encoder::GlobalSection::new();
-                for (i, global) in globals.clone().into_iter().enumerate() {
-                    let global = global.map_err(invalid)?;
-                    let index = layout.imported_globals + i as u32;
-                    let ty = RoundtripReencoder
-                        .global_type(global.ty)
-                        .map_err(|e| e.to_string())?;
-                    let init = match new_values.iter().find(|(g, _)| *g == index) {
-                        Some((_, value)) => wasm_encoder::ConstExpr::i32_const(*value as i32),
-                        None => RoundtripReencoder
-                            .const_expr(global.init_expr)
-                            .map_err(|e| e.to_string())?,
-                    };
-                    section.global(ty, &init);
-                }
-                out.section(&section);
+                let replace = |index: u32| {
+                    Ok(new_values
+                        .iter()
+                        .find(|(g, _)| *g == index)
+                        .map(|(_, value)| wasm_encoder::ConstExpr::i32_const(*value as i32)))
+                };
+                out.section(&rewrite::globals(
+                    globals,
+                    layout.imported_globals,
+                    replace,
+                )?);
             }
-            _ => {
-                if let Some((id, range)) = payload.as_section() {
-                    out.section(&wasm_encoder::RawSection {
-                        id,
-                        data: &patched[range],
-                    });
-                }
-            }
+            _ => rewrite::copy(&mut out, &payload, &patched),
         }
     }
     Ok(Some((out.finish(), place)))

@@ -24,6 +24,7 @@ pub mod outcome;
 pub mod poll;
 pub mod python;
 pub mod quickjs;
+pub mod rewrite;
 pub mod run;
 pub mod runtime;
 pub mod scheduler;

@@ -19,8 +19,8 @@ use wasmtime::{Engine, InstancePre, Val};
 use super::io::CappedPipe;
 use super::limits::Limits;
 use super::manifest::RuntimeSpec;
-use super::quickjs;
 use super::store::{self, RunState, StoreInput};
+use super::{quickjs, rewrite};
 
 /// The export a run evaluates its code through: QuickJS's
 /// `eval_buf(ctx, buf, len, filename, flags) -> status`, found by name.
@@ -344,35 +344,18 @@ pub fn bake(instrumented: &Instrumented, image: &Image) -> Result<Vec<u8>, Strin
         let payload = payload.map_err(invalid)?;
         match &payload {
             Payload::MemorySection(memories) => {
-                let mut section = wasm_encoder::MemorySection::new();
-                for (i, memory) in memories.clone().into_iter().enumerate() {
-                    let mut ty = RoundtripReencoder
-                        .memory_type(memory.map_err(invalid)?)
-                        .map_err(|e| e.to_string())?;
-                    if i == 0 {
-                        ty.minimum = image.pages;
-                    }
-                    section.memory(ty);
-                }
-                out.section(&section);
+                out.section(&rewrite::memories(memories, |_, _| Ok(image.pages))?);
             }
             Payload::GlobalSection(globals) => {
-                let mut section = wasm_encoder::GlobalSection::new();
-                for (i, global) in globals.clone().into_iter().enumerate() {
-                    let global = global.map_err(invalid)?;
-                    let index = instrumented.imported_globals + i as u32;
-                    let ty = RoundtripReencoder
-                        .global_type(global.ty)
-                        .map_err(|e| e.to_string())?;
-                    let init = match image.globals.iter().find(|(g, _)| *g == index) {
-                        Some((_, value)) => const_of(value)?,
-                        None => RoundtripReencoder
-                            .const_expr(global.init_expr)
-                            .map_err(|e| e.to_string())?,
-                    };
-                    section.global(ty, &init);
-                }
-                out.section(&section);
+                let replace = |index: u32| match image.globals.iter().find(|(g, _)| *g == index) {
+                    Some((_, value)) => const_of(value).map(Some),
+                    None => Ok(None),
+                };
+                out.section(&rewrite::globals(
+                    globals,
+                    instrumented.imported_globals,
+                    replace,
+                )?);
             }
             Payload::DataCountSection { .. } => {
                 // `memory.init` would copy the original segments over the image.
@@ -384,19 +367,10 @@ pub fn bake(instrumented: &Instrumented, image: &Image) -> Result<Vec<u8>, Strin
             Payload::DataSection(_) => {
                 out.section(&data_segments(&image.memory));
             }
-            _ => copy(&mut out, &payload, wasm),
+            _ => rewrite::copy(&mut out, &payload, wasm),
         }
     }
     Ok(out.finish())
-}
-
-fn copy(out: &mut wasm_encoder::Module, payload: &Payload<'_>, wasm: &[u8]) {
-    if let Some((id, range)) = payload.as_section() {
-        out.section(&wasm_encoder::RawSection {
-            id,
-            data: &wasm[range],
-        });
-    }
 }
 
 fn const_of(value: &Val) -> Result<wasm_encoder::ConstExpr, String> {
